@@ -1,0 +1,313 @@
+package cs
+
+import (
+	"strconv"
+	"sync/atomic"
+	"unsafe"
+)
+
+// Status is the outcome of a critical-section primitive.
+type Status uint32
+
+const (
+	// OK: the operation committed.
+	OK Status = iota
+	// CmpFailed: the compare failed; nothing was written.
+	CmpFailed
+	// Moved: the thread is no longer on the slot the caller named; nothing
+	// was written. Read CurrentSlot again and retry.
+	Moved
+
+	// Internal outcomes of the asm, never returned by the exported API.
+	stStopped      // the slot is stopped by the slow path
+	stNoRSEQ       // this thread cannot use rseq
+	stAborted      // too many aborts in a row
+	stNeedRegister // pure-Go mode: this thread has no area yet
+)
+
+func (s Status) String() string {
+	switch s {
+	case OK:
+		return "ok"
+	case CmpFailed:
+		return "compare failed"
+	case Moved:
+		return "moved"
+	case stStopped:
+		return "stopped"
+	case stNoRSEQ:
+		return "no rseq"
+	case stAborted:
+		return "aborted"
+	case stNeedRegister:
+		return "need register"
+	}
+	return "status(" + strconv.Itoa(int(s)) + ")"
+}
+
+// CacheLine is the size the module pads hot fields to. 64 bytes is the line
+// on amd64 and most arm64 cores; the pair of lines that adjacent-line
+// prefetchers pull in together is not padded for.
+const CacheLine = 64
+
+// State set once by init and read-only afterwards.
+var (
+	rseqOn bool   // the RSEQ backend is selected
+	nslots int    // number of slots
+	slotsU uint32 // nslots as uint32, for the asm bound check
+	info   Info
+)
+
+// Enabled reports whether the RSEQ backend is in use.
+func Enabled() bool { return rseqOn }
+
+// Slots returns the number of per-CPU slots each structure keeps. It is at
+// least 1 and never changes.
+func Slots() int { return nslots }
+
+// CurrentSlot returns the slot the calling thread should use now. The answer
+// is a snapshot: the thread may move right after, which the primitives
+// detect (they return Moved). Threads that cannot use rseq, and every thread
+// in the Atomic backend, get a slot derived from the goroutine's stack.
+func CurrentSlot() int {
+	if rseqOn {
+		if idx, st := rseqCurrent(); st == 0 && idx < slotsU {
+			return int(idx)
+		}
+		return currentSlow()
+	}
+	return hintSlot()
+}
+
+func currentSlow() int {
+	for range 2 {
+		idx, st := rseqCurrent()
+		switch Status(st) {
+		case OK:
+			if idx < slotsU {
+				return int(idx)
+			}
+			return hintSlot()
+		case stNeedRegister:
+			registerThread()
+			continue
+		}
+		break
+	}
+	return hintSlot()
+}
+
+// hintSlot spreads goroutines over the slots by the address of their stack.
+// Goroutines keep their stack (until it grows), so the hint is stable for a
+// goroutine and differs between goroutines; it costs a few instructions.
+func hintSlot() int {
+	var x byte
+	h := uint64(uintptr(unsafe.Pointer(&x))>>9) * 0x9e3779b97f4a7c15
+	return int(((h >> 32) * uint64(nslots)) >> 32)
+}
+
+// AddInt64 adds delta to the int64 at p + s*stride, where s is the current
+// slot. In the RSEQ backend it is one critical section ending in a plain add
+// to memory; in the Atomic backend an atomic add. It always succeeds.
+func AddInt64(p unsafe.Pointer, stride uintptr, delta int64) {
+	if rseqOn && rseqAdd(p, stride, delta) == 0 {
+		return
+	}
+	addInt64Other(p, stride, delta)
+}
+
+func addInt64Other(p unsafe.Pointer, stride uintptr, delta int64) {
+	if !rseqOn {
+		atomic.AddInt64((*int64)(unsafe.Add(p, uintptr(hintSlot())*stride)), delta)
+		return
+	}
+	for {
+		switch Status(rseqAdd(p, stride, delta)) {
+		case OK:
+			return
+		case stNeedRegister:
+			registerThread()
+			continue
+		case stStopped:
+			waitStopped(-1)
+			continue
+		}
+		// No rseq on this thread, or too many aborts: add under the stop
+		// word of some slot, the fence keeping sections of that slot out.
+		s := hintSlot()
+		lockSlot(s)
+		fence(s)
+		atomic.AddInt64((*int64)(unsafe.Add(p, uintptr(s)*stride)), delta)
+		unlockSlot(s)
+		return
+	}
+}
+
+// CmpStore does, atomically with respect to every other primitive on slot:
+//
+//	if *v == expect { *v = newv; return OK }
+//	return CmpFailed
+//
+// It returns Moved, writing nothing, when the calling thread is not on slot.
+// v must be slot's memory.
+func CmpStore(slot int, v *uint64, expect, newv uint64) Status {
+	if rseqOn {
+		if st := Status(rseqCmpStore(uint32(slot), v, expect, newv)); st <= Moved {
+			return st
+		}
+	}
+	c := call{op: opCmpStore, slot: slot, v: v, expect: expect, newv: newv}
+	_, st := c.slow()
+	return st
+}
+
+// CmpStoreStore does, atomically with respect to every other primitive on
+// slot:
+//
+//	if *v == expect { *v2 = new2; *v = newv; return OK }
+//	return CmpFailed
+//
+// The store to v2 is a try-store: it is visible only with the commit of v
+// (or left behind, unpublished, by an aborted attempt). It returns Moved,
+// writing nothing, when the calling thread is not on slot.
+func CmpStoreStore(slot int, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) Status {
+	if rseqOn {
+		if st := Status(rseqCmpStoreStore(uint32(slot), v, expect, v2, new2, newv)); st <= Moved {
+			return st
+		}
+	}
+	c := call{op: opCmpStoreStore, slot: slot, v: v, expect: expect, v2: v2, new2: new2, newv: newv}
+	_, st := c.slow()
+	return st
+}
+
+// MaxMemcpy is the largest copy CmpMemcpyStore and Opv take.
+const MaxMemcpy = 4096
+
+// CmpMemcpyStore does, atomically with respect to every other primitive on
+// slot:
+//
+//	if *v == expect { copy n bytes from src to dst; *v = newv; return OK }
+//	return CmpFailed
+//
+// An aborted attempt may leave part of a copy in dst; only the commit of v
+// publishes it. n must be at most MaxMemcpy; it panics otherwise. dst must
+// be slot's memory and must not hold Go pointers. It returns Moved, writing
+// nothing, when the calling thread is not on slot.
+func CmpMemcpyStore(slot int, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) Status {
+	if n > MaxMemcpy {
+		panic("cs: CmpMemcpyStore n " + strconv.Itoa(int(n)) + " exceeds MaxMemcpy " + strconv.Itoa(MaxMemcpy))
+	}
+	if rseqOn {
+		if st := Status(rseqCmpMemcpyStore(uint32(slot), v, expect, dst, src, n, newv)); st <= Moved {
+			return st
+		}
+	}
+	c := call{op: opCmpMemcpyStore, slot: slot, v: v, expect: expect, dst: dst, src: src, n: n, newv: newv}
+	_, st := c.slow()
+	return st
+}
+
+// ListPop pops the first node of a per-slot singly linked list of indices,
+// atomically with respect to every other primitive on slot:
+//
+//	node := *head
+//	if node == sentinel { return node, CmpFailed }
+//	*head = next[node]
+//	return node, OK
+//
+// next points at slot's array of uint64 links; every index reachable from
+// head must be within it. Pushing is CmpStoreStore(slot, head, old,
+// &next[node], old, node). It returns Moved when the calling thread is not on
+// slot.
+func ListPop(slot int, head *uint64, next unsafe.Pointer, sentinel uint64) (uint64, Status) {
+	if rseqOn {
+		if node, st := rseqListPop(uint32(slot), head, next, sentinel); Status(st) <= Moved {
+			return node, Status(st)
+		}
+	}
+	c := call{op: opListPop, slot: slot, v: head, dst: next, expect: sentinel}
+	return c.slow()
+}
+
+// call holds the arguments of one primitive for its slow path, so that one
+// loop serves every primitive without closures (which would allocate).
+type call struct {
+	op     uint8
+	slot   int
+	v      *uint64
+	expect uint64
+	v2     *uint64
+	new2   uint64
+	newv   uint64
+	dst    unsafe.Pointer
+	src    unsafe.Pointer
+	n      uintptr
+}
+
+const (
+	opCmpStore = iota
+	opCmpStoreStore
+	opCmpMemcpyStore
+	opListPop
+)
+
+// fast runs the asm version of the call.
+func (c *call) fast() (uint64, Status) {
+	s := uint32(c.slot)
+	switch c.op {
+	case opCmpStore:
+		return 0, Status(rseqCmpStore(s, c.v, c.expect, c.newv))
+	case opCmpStoreStore:
+		return 0, Status(rseqCmpStoreStore(s, c.v, c.expect, c.v2, c.new2, c.newv))
+	case opCmpMemcpyStore:
+		return 0, Status(rseqCmpMemcpyStore(s, c.v, c.expect, c.dst, c.src, c.n, c.newv))
+	default:
+		node, st := rseqListPop(s, c.v, c.dst, c.expect)
+		return node, Status(st)
+	}
+}
+
+// twin runs the pure-Go version of the call. The caller holds the slot.
+func (c *call) twin() (uint64, Status) {
+	switch c.op {
+	case opCmpStore:
+		return 0, goCmpStore(c.v, c.expect, c.newv)
+	case opCmpStoreStore:
+		return 0, goCmpStoreStore(c.v, c.expect, c.v2, c.new2, c.newv)
+	case opCmpMemcpyStore:
+		return 0, goCmpMemcpyStore(c.v, c.expect, c.dst, c.src, c.n, c.newv)
+	default:
+		return goListPop(c.v, c.dst, c.expect)
+	}
+}
+
+// slow finishes a call the fast path did not: registers the thread, waits
+// out a stopped slot, or runs the Go twin under the slot's stop word (fenced
+// in the RSEQ backend).
+func (c *call) slow() (uint64, Status) {
+	if uint(c.slot) >= uint(nslots) {
+		panic("cs: slot " + strconv.Itoa(c.slot) + " out of range [0, " + strconv.Itoa(nslots) + ")")
+	}
+	for rseqOn {
+		node, st := c.fast()
+		switch st {
+		case OK, CmpFailed, Moved:
+			return node, st
+		case stNeedRegister:
+			registerThread()
+			continue
+		case stStopped:
+			waitStopped(c.slot)
+			continue
+		}
+		break // stNoRSEQ, stAborted
+	}
+	lockSlot(c.slot)
+	if rseqOn {
+		fence(c.slot)
+	}
+	node, st := c.twin()
+	unlockSlot(c.slot)
+	return node, st
+}

@@ -1,0 +1,5 @@
+//go:build purego
+
+package cs
+
+const purego = true

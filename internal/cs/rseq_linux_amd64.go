@@ -1,0 +1,403 @@
+//go:build !purego
+
+package cs
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Implemented in rseq_linux_amd64.s.
+
+//go:noescape
+func rseqAdd(p unsafe.Pointer, stride uintptr, delta int64) uint32
+
+//go:noescape
+func rseqCmpStore(slot uint32, v *uint64, expect, newv uint64) uint32
+
+//go:noescape
+func rseqCmpStoreStore(slot uint32, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) uint32
+
+//go:noescape
+func rseqCmpMemcpyStore(slot uint32, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) uint32
+
+//go:noescape
+func rseqListPop(slot uint32, head *uint64, next unsafe.Pointer, sentinel uint64) (node uint64, st uint32)
+
+func rseqCurrent() (idx uint32, st uint32)
+
+//go:noescape
+func rseqRegister(area, dead unsafe.Pointer) (errno uintptr)
+
+//go:noescape
+func rseqUnregister(area unsafe.Pointer) (errno uintptr)
+
+func tlsProbe() (fs0, fsbase uintptr, errno uintptr)
+
+func libcProbe(off int64) (errno uintptr)
+
+func emptyAsm()
+
+// Read by the asm; written once by platformInit.
+var (
+	areaOffset int64   // libc mode: __rseq_offset; pure-Go mode: 0
+	idxOff     int64   // offset of the slot index in the area: 24 (mm_cid) or 4 (cpu_id)
+	stopBase   uintptr // = stopWords
+
+	descAdd, descCmpStore, descCmpStoreStore, descCmpMemcpyStore, descListPop uintptr
+
+	// csText holds the entry addresses of the functions with sections, in
+	// the order of the desc* variables (defined in the asm).
+	csText [5]uintptr
+)
+
+// Offsets in struct rseq.
+const (
+	areaCPUID = 4
+	areaMMCID = 24
+	areaTID   = 32 // ours, past the kernel's 32 bytes (pure-Go mode)
+	areaSize  = 64
+)
+
+const (
+	membarrierCmdQuery                       = 0
+	membarrierCmdPrivateExpeditedRseq        = 1 << 7
+	membarrierCmdRegisterPrivateExpeditedRseq = 1 << 8
+	membarrierCmdFlagCPU                     = 1
+)
+
+var mmCIDIndex bool // slots are mm_cids (fence every CPU)
+
+func platformInit(forceCPU bool) string {
+	if _, _, e := unix.RawSyscall6(unix.SYS_RSEQ, 0, 0, 0, 0, 0, 0); e != unix.EINVAL {
+		switch e {
+		case unix.ENOSYS:
+			return "kernel without rseq (Linux 4.18 or later is needed)"
+		case unix.EPERM, unix.EACCES:
+			return "rseq refused by the kernel (" + e.Error() + "; a seccomp filter?)"
+		}
+		return "rseq probe failed: " + e.Error()
+	}
+	auxv, err := readAuxv()
+	if err != nil {
+		return "cannot read the auxiliary vector: " + err.Error()
+	}
+
+	// Which thread pointer convention: libc's (cgo) or the Go runtime's.
+	fs0, fsbase, e := tlsProbe()
+	if e != 0 {
+		return "arch_prctl(ARCH_GET_FS) failed: " + unix.Errno(e).Error()
+	}
+	if fs0 != 0 && fs0 == fsbase {
+		off, size, err := libcRseq(auxv)
+		if err != nil {
+			return "cgo binary, but glibc's rseq registration was not found: " + err.Error()
+		}
+		if size == 0 {
+			return "cgo binary, and glibc's rseq registration is disabled (GLIBC_TUNABLES=glibc.pthread.rseq=0?)"
+		}
+		if e := unix.Errno(libcProbe(off)); e != unix.EBUSY {
+			return fmt.Sprintf("cgo binary, but glibc's rseq area at thread pointer %+d is not registered (probe: %v)", off, e)
+		}
+		areaOffset = off
+		info.Registration = "libc"
+	} else {
+		if fs0 != 0 {
+			// FS:0 already holds an area: only ours can be there.
+			return "unexpected value at FS:0 in a pure-Go binary"
+		}
+		if err := initAreas(); err != nil {
+			return "cannot map rseq areas: " + err.Error()
+		}
+		info.Registration = "go"
+	}
+
+	// Slot index.
+	mmCIDIndex = auxv[atRseqFeatureSize] >= 28 && !forceCPU
+	if mmCIDIndex {
+		idxOff = areaMMCID
+		info.Index = "mm_cid"
+	} else {
+		idxOff = areaCPUID
+		info.Index = "cpu_id"
+	}
+
+	// The fence.
+	mask, _, errQ := unix.Syscall(unix.SYS_MEMBARRIER, membarrierCmdQuery, 0, 0)
+	if errQ != 0 || mask&membarrierCmdPrivateExpeditedRseq == 0 {
+		return "no membarrier RSEQ fence (Linux 5.10 or later is needed)"
+	}
+	if _, _, e := unix.Syscall(unix.SYS_MEMBARRIER, membarrierCmdRegisterPrivateExpeditedRseq, 0, 0); e != 0 {
+		return "no membarrier RSEQ fence: registration failed: " + e.Error()
+	}
+	info.Fence = true
+
+	// The sections.
+	stopBase = uintptr(stopWords)
+	if err := initDescriptors(); err != nil {
+		return "failed self-check: " + err.Error()
+	}
+	if err := selfCheck(); err != nil {
+		return "failed self-check: " + err.Error()
+	}
+	return ""
+}
+
+// rseqCS is the kernel's struct rseq_cs.
+type rseqCS struct {
+	version, flags uint32
+	start          uint64
+	postOffset     uint64
+	abort          uint64
+}
+
+func initDescriptors() error {
+	page, err := sysAlloc(pageSize)
+	if err != nil {
+		return err
+	}
+	descs := []*uintptr{&descAdd, &descCmpStore, &descCmpStoreStore, &descCmpMemcpyStore, &descListPop}
+	for i, entry := range csText {
+		// The entry is a code address: read it as a pointer without
+		// converting an integer (which go vet rightly distrusts).
+		code := textAt(*(*unsafe.Pointer)(unsafe.Pointer(&csText[i])), 1024)
+		sec, err := scanSection(code)
+		if err != nil {
+			return fmt.Errorf("section %d at %#x: %w", i, entry, err)
+		}
+		d := (*rseqCS)(unsafe.Add(page, i*32))
+		d.start = uint64(entry) + uint64(sec.start)
+		d.postOffset = uint64(sec.post - sec.start)
+		d.abort = uint64(entry) + uint64(sec.abort)
+		*descs[i] = uintptr(unsafe.Pointer(d))
+	}
+	return nil
+}
+
+// selfCheck runs every section once on a fresh thread and compares the
+// results with the Go twins' semantics.
+func selfCheck() error {
+	done := make(chan error)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		done <- selfCheckThread()
+	}()
+	return <-done
+}
+
+func selfCheckThread() error {
+	m, err := Alloc(256, 64)
+	if err != nil {
+		return err
+	}
+	defer m.Free()
+	// Register (pure-Go mode) and make sure this thread can run sections.
+	var idx, st uint32
+	for range 2 {
+		idx, st = rseqCurrent()
+		if Status(st) != stNeedRegister {
+			break
+		}
+		registerThread()
+	}
+	if Status(st) != OK {
+		return fmt.Errorf("a fresh thread cannot use rseq (%v)", Status(st))
+	}
+	if idx >= uint32(nslots) {
+		return fmt.Errorf("slot index %d is not below the slot count %d", idx, nslots)
+	}
+	// Each check retries when the thread moves between reading its slot and
+	// running the section; 1000 moves in a row would mean a broken index.
+	for range 1000 {
+		if err := selfCheckOnce(m); !errors.Is(err, errMovedCheck) {
+			return err
+		}
+	}
+	return errors.New("the slot index changes on every attempt")
+}
+
+var errMovedCheck = errors.New("moved")
+
+func selfCheckOnce(m Mem) error {
+	for s := range nslots {
+		clear(unsafe.Slice((*byte)(m.Slot(s)), m.Size()))
+	}
+	for range 3 {
+		if st := Status(rseqAdd(m.Base(), m.Stride(), 7)); st != OK {
+			return fmt.Errorf("add: %v", st)
+		}
+	}
+	var sum int64
+	for s := range nslots {
+		sum += *(*int64)(m.Slot(s))
+	}
+	if sum != 21 {
+		return fmt.Errorf("add: 3 adds of 7 sum to %d", sum)
+	}
+	idx, _ := rseqCurrent()
+	s := int(idx)
+	w := (*uint64)(unsafe.Add(m.Slot(s), 64))
+	w2 := (*uint64)(unsafe.Add(m.Slot(s), 72))
+	moved := func(st uint32) bool { return Status(st) == Moved }
+	if st := rseqCmpStore(idx, w, 1, 5); moved(st) {
+		return errMovedCheck
+	} else if Status(st) != CmpFailed || *w != 0 {
+		return fmt.Errorf("cmpstore with a wrong expect: %v, word %d", Status(st), *w)
+	}
+	if st := rseqCmpStore(idx, w, 0, 5); moved(st) {
+		return errMovedCheck
+	} else if Status(st) != OK || *w != 5 {
+		return fmt.Errorf("cmpstore: %v, word %d", Status(st), *w)
+	}
+	if st := rseqCmpStoreStore(idx, w, 5, w2, 9, 6); moved(st) {
+		return errMovedCheck
+	} else if Status(st) != OK || *w != 6 || *w2 != 9 {
+		return fmt.Errorf("cmpstorestore: %v, words %d %d", Status(st), *w, *w2)
+	}
+	src := []byte("restartable sequence")
+	dst := unsafe.Add(m.Slot(s), 128)
+	if st := rseqCmpMemcpyStore(idx, w, 6, dst, unsafe.Pointer(&src[0]), uintptr(len(src)), 7); moved(st) {
+		return errMovedCheck
+	} else if Status(st) != OK || *w != 7 || string(unsafe.Slice((*byte)(dst), len(src))) != string(src) {
+		return fmt.Errorf("cmpmemcpystore: %v, word %d", Status(st), *w)
+	}
+	// A list 3 -> 1 -> end (end = 9) in the links at 128..
+	next := unsafe.Add(m.Slot(s), 128)
+	links := unsafe.Slice((*uint64)(next), 4)
+	links[3], links[1] = 1, 9
+	*w = 3
+	node, st := rseqListPop(idx, w, next, 9)
+	if moved(st) {
+		return errMovedCheck
+	} else if Status(st) != OK || node != 3 || *w != 1 {
+		return fmt.Errorf("listpop: %v, node %d, head %d", Status(st), node, *w)
+	}
+	// Stopped slots divert before storing.
+	*stopWord(s) = 1
+	st = rseqCmpStore(idx, w, 1, 2)
+	*stopWord(s) = 0
+	if moved(st) {
+		return errMovedCheck
+	} else if Status(st) != stStopped || *w != 1 {
+		return fmt.Errorf("cmpstore on a stopped slot: %v, word %d", Status(st), *w)
+	}
+	return nil
+}
+
+// Areas of the pure-Go mode: 64-byte records in off-heap pages, the kernel's
+// 32 bytes followed by the owning thread's id. Threads that exit leave their
+// area behind; getArea recycles areas whose thread is gone.
+var areas struct {
+	sync.Mutex
+	free []unsafe.Pointer
+	used []unsafe.Pointer
+}
+
+var deadArea unsafe.Pointer // never registered: sections on it report stNoRSEQ
+
+func initAreas() error {
+	p, err := sysAlloc(pageSize)
+	if err != nil {
+		return err
+	}
+	deadArea = p
+	resetArea(deadArea)
+	return nil
+}
+
+func resetArea(a unsafe.Pointer) {
+	clear(unsafe.Slice((*byte)(a), areaSize))
+	*(*uint32)(unsafe.Add(a, areaCPUID)) = ^uint32(0) // RSEQ_CPU_ID_UNINITIALIZED
+}
+
+func getArea() unsafe.Pointer {
+	areas.Lock()
+	defer areas.Unlock()
+	if len(areas.free) == 0 {
+		reclaimAreas()
+	}
+	if len(areas.free) == 0 {
+		p, err := sysAlloc(pageSize)
+		if err != nil {
+			panic("cs: cannot map rseq areas: " + err.Error())
+		}
+		for off := uintptr(0); off < pageSize; off += areaSize {
+			a := unsafe.Add(p, off)
+			resetArea(a)
+			areas.free = append(areas.free, a)
+		}
+		areasAllocated.Add(uint64(pageSize / areaSize))
+	}
+	a := areas.free[len(areas.free)-1]
+	areas.free = areas.free[:len(areas.free)-1]
+	areas.used = append(areas.used, a)
+	return a
+}
+
+func putArea(a unsafe.Pointer) {
+	areas.Lock()
+	defer areas.Unlock()
+	for i, u := range areas.used {
+		if u == a {
+			areas.used[i] = areas.used[len(areas.used)-1]
+			areas.used = areas.used[:len(areas.used)-1]
+			break
+		}
+	}
+	resetArea(a)
+	areas.free = append(areas.free, a)
+}
+
+// reclaimAreas moves the areas of exited threads to the free list. A thread
+// id of 0 means a registration in progress. A reused thread id only keeps an
+// area from being recycled: never unsafe.
+func reclaimAreas() {
+	pid := unix.Getpid()
+	kept := areas.used[:0]
+	for _, a := range areas.used {
+		tid := int(*(*uint32)(unsafe.Add(a, areaTID)))
+		if tid != 0 && unix.Tgkill(pid, tid, 0) == unix.ESRCH {
+			resetArea(a)
+			areas.free = append(areas.free, a)
+			continue
+		}
+		kept = append(kept, a)
+	}
+	clear(areas.used[len(kept):])
+	areas.used = kept
+}
+
+// registerThread registers the calling thread's area (pure-Go mode). Threads
+// whose registration fails are marked, once, with the dead area.
+func registerThread() {
+	if info.Registration != "go" {
+		return
+	}
+	a := getArea()
+	switch e := rseqRegister(a, deadArea); e {
+	case 0:
+		registered.Add(1)
+	case ^uintptr(0):
+		putArea(a) // the goroutine moved to a thread that already has one
+	default:
+		putArea(a)
+		noRSEQThreads.Add(1)
+	}
+}
+
+func membarrierFence(s int) error {
+	flags, cpu := uintptr(membarrierCmdFlagCPU), uintptr(s)
+	if s < 0 || mmCIDIndex {
+		flags, cpu = 0, 0
+	}
+	if _, _, e := unix.Syscall(unix.SYS_MEMBARRIER, membarrierCmdPrivateExpeditedRseq, flags, cpu); e != 0 {
+		return e
+	}
+	return nil
+}

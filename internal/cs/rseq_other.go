@@ -1,0 +1,41 @@
+//go:build !linux || !amd64 || purego
+
+package cs
+
+import (
+	"runtime"
+	"unsafe"
+)
+
+// Without the asm every entry point below is unreachable: rseqOn stays false.
+
+func rseqAdd(p unsafe.Pointer, stride uintptr, delta int64) uint32 { return uint32(stNoRSEQ) }
+
+func rseqCmpStore(slot uint32, v *uint64, expect, newv uint64) uint32 { return uint32(stNoRSEQ) }
+
+func rseqCmpStoreStore(slot uint32, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) uint32 {
+	return uint32(stNoRSEQ)
+}
+
+func rseqCmpMemcpyStore(slot uint32, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) uint32 {
+	return uint32(stNoRSEQ)
+}
+
+func rseqListPop(slot uint32, head *uint64, next unsafe.Pointer, sentinel uint64) (uint64, uint32) {
+	return 0, uint32(stNoRSEQ)
+}
+
+func rseqCurrent() (uint32, uint32) { return 0, uint32(stNoRSEQ) }
+
+func registerThread() {}
+
+func membarrierFence(s int) error { return nil }
+
+func emptyAsm() {}
+
+func platformInit(forceCPU bool) string {
+	if purego {
+		return "purego build (no assembly)"
+	}
+	return "unsupported platform " + runtime.GOOS + "/" + runtime.GOARCH + " (rseq sections exist for linux/amd64)"
+}
