@@ -65,10 +65,10 @@ const (
 )
 
 const (
-	membarrierCmdQuery                       = 0
-	membarrierCmdPrivateExpeditedRseq        = 1 << 7
+	membarrierCmdQuery                        = 0
+	membarrierCmdPrivateExpeditedRseq         = 1 << 7
 	membarrierCmdRegisterPrivateExpeditedRseq = 1 << 8
-	membarrierCmdFlagCPU                     = 1
+	membarrierCmdFlagCPU                      = 1
 )
 
 var mmCIDIndex bool // slots are mm_cids (fence every CPU)

@@ -1,0 +1,5 @@
+//go:build purego
+
+package rseq_test
+
+const purego = true
