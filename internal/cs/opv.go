@@ -71,6 +71,24 @@ func fence(s int) {
 	fences.Add(1)
 }
 
+// Barrier is a process-wide memory barrier, paid by the caller alone: when
+// it returns, every thread of the process that was running has executed a
+// full memory barrier (membarrier MEMBARRIER_CMD_PRIVATE_EXPEDITED), so
+// plain stores made by critical sections before the call are visible to the
+// caller, and plain loads those threads make afterwards see what the caller
+// stored before it. It lets read-side fast paths (RCU) skip the fence a
+// store-then-load ordering would need. In the Atomic backend the fast paths
+// use sequentially consistent atomics and Barrier does nothing.
+func Barrier() {
+	if !rseqOn {
+		return
+	}
+	if err := membarrierBarrier(); err != nil {
+		panic("cs: membarrier barrier failed after a successful registration: " + err.Error())
+	}
+	fences.Add(1)
+}
+
 // Exclusive runs f with slot s stopped: while f runs, no critical section
 // commits on slot s and no other slow path holds it. f may read and write
 // slot s's memory with plain loads and stores, except words that the Atomic

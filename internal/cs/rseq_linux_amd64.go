@@ -66,6 +66,8 @@ const (
 
 const (
 	membarrierCmdQuery                        = 0
+	membarrierCmdPrivateExpedited             = 1 << 3
+	membarrierCmdRegisterPrivateExpedited     = 1 << 4
 	membarrierCmdPrivateExpeditedRseq         = 1 << 7
 	membarrierCmdRegisterPrivateExpeditedRseq = 1 << 8
 	membarrierCmdFlagCPU                      = 1
@@ -129,8 +131,11 @@ func platformInit(forceCPU bool) string {
 
 	// The fence.
 	mask, _, errQ := unix.Syscall(unix.SYS_MEMBARRIER, membarrierCmdQuery, 0, 0)
-	if errQ != 0 || mask&membarrierCmdPrivateExpeditedRseq == 0 {
+	if errQ != 0 || mask&membarrierCmdPrivateExpeditedRseq == 0 || mask&membarrierCmdPrivateExpedited == 0 {
 		return "no membarrier RSEQ fence (Linux 5.10 or later is needed)"
+	}
+	if _, _, e := unix.Syscall(unix.SYS_MEMBARRIER, membarrierCmdRegisterPrivateExpedited, 0, 0); e != 0 {
+		return "no membarrier barrier: registration failed: " + e.Error()
 	}
 	if _, _, e := unix.Syscall(unix.SYS_MEMBARRIER, membarrierCmdRegisterPrivateExpeditedRseq, 0, 0); e != 0 {
 		return "no membarrier RSEQ fence: registration failed: " + e.Error()
@@ -397,6 +402,13 @@ func membarrierFence(s int) error {
 		flags, cpu = 0, 0
 	}
 	if _, _, e := unix.Syscall(unix.SYS_MEMBARRIER, membarrierCmdPrivateExpeditedRseq, flags, cpu); e != 0 {
+		return e
+	}
+	return nil
+}
+
+func membarrierBarrier() error {
+	if _, _, e := unix.Syscall(unix.SYS_MEMBARRIER, membarrierCmdPrivateExpedited, 0, 0); e != 0 {
 		return e
 	}
 	return nil

@@ -31,6 +31,8 @@ func registerThread() {}
 
 func membarrierFence(s int) error { return nil }
 
+func membarrierBarrier() error { return nil }
+
 func emptyAsm() {}
 
 func platformInit(forceCPU bool) string {
