@@ -1,0 +1,5 @@
+//go:build race
+
+package lockfree_test
+
+const raceEnabled = true

@@ -1,0 +1,100 @@
+package lockfree_test
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"testing"
+	"testing/quick"
+
+	"github.com/gorseq/rseq/lockfree"
+)
+
+func TestStackZeroValue(t *testing.T) {
+	var s lockfree.Stack[*int]
+	if v, ok := s.Pop(); ok || v != nil {
+		t.Fatalf("Pop on zero Stack = %v, %v; want nil, false", v, ok)
+	}
+	a, b := new(int), new(int)
+	s.Push(a)
+	s.Push(b)
+	for _, want := range []*int{b, a} {
+		if v, ok := s.Pop(); !ok || v != want {
+			t.Fatalf("Pop() = %p, %v; want %p, true", v, ok, want)
+		}
+	}
+	if _, ok := s.Pop(); ok {
+		t.Fatal("Pop on drained Stack reported true")
+	}
+}
+
+// refStack is the reference model: a LIFO stack guarded by a mutex.
+type refStack struct {
+	mu  sync.Mutex
+	buf []int
+}
+
+func (r *refStack) push(v int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.buf = append(r.buf, v)
+}
+
+func (r *refStack) pop() (int, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.buf) == 0 {
+		return 0, false
+	}
+	v := r.buf[len(r.buf)-1]
+	r.buf = r.buf[:len(r.buf)-1]
+	return v, true
+}
+
+func TestStackModel(t *testing.T) {
+	f := func(pushBias uint8, ops []uint8) bool {
+		var s lockfree.Stack[int]
+		var ref refStack
+		for i, op := range ops {
+			if op < pushBias {
+				s.Push(i)
+				ref.push(i)
+				continue
+			}
+			v, ok := s.Pop()
+			wv, wok := ref.pop()
+			if v != wv || ok != wok {
+				t.Logf("op %d: Pop() = %d, %v; model says %d, %v", i, v, ok, wv, wok)
+				return false
+			}
+		}
+		return true
+	}
+	if err := quick.Check(f, &quick.Config{MaxCount: scale(1000, 300, 100)}); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestStackLinearizable(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	r := rand.New(rand.NewPCG(3, 4))
+	hr := newHistoryRunner(3)
+	defer hr.close()
+	for i := range scale(2000, 300, 200) {
+		var s lockfree.Stack[int]
+		push := func(v int) bool { s.Push(v); return true }
+		h := hr.recordPushPop(randomPlans(r, 3, 7, 0.5), push, s.Pop)
+		if !linearizable(h, stackSpec()) {
+			t.Fatalf("history %d not linearizable:\n%v", i, h)
+		}
+	}
+}
+
+func TestStackConservation(t *testing.T) {
+	var s lockfree.Stack[int]
+	push := func(v int) bool { s.Push(v); return true }
+	conserve(t, 4, 4, scale(200000, 20000, 5000)/4, false, push, s.Pop)
+	if _, ok := s.Pop(); ok {
+		t.Error("stack not empty after every value was popped")
+	}
+}
