@@ -1,0 +1,216 @@
+package counter
+
+import (
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/gorseq/rseq/internal/cs"
+)
+
+// nslots is the number of per-CPU slots; cs fixes it before this package's
+// variables are initialised.
+var nslots = cs.Slots()
+
+// A Counter is an int64 counter with one copy per CPU slot. Add touches only
+// the calling thread's slot; Load and Reset visit every slot.
+//
+// The zero value is a usable counter holding zero; it takes its per-CPU
+// memory on the first Add. A Counter must not be copied after first use
+// (go vet reports copies): a copy would share the original's per-CPU words
+// without keeping them alive.
+type Counter struct {
+	_ noCopy
+	// p is slot 0's word in per-CPU memory (off-heap); slot s's word is at
+	// p + s*stride. It is nil until the first Add of a zero Counter, and is
+	// published with an atomic store.
+	p unsafe.Pointer
+	// blk keeps the block that owns p's memory alive. Counters from New live
+	// inside their block and do not need it; zero Counters do.
+	blk *block
+}
+
+// New returns a counter holding zero. Counters from New are allocated in
+// blocks of blockLen that share one item of per-CPU memory: 8 bytes per
+// counter per slot, and a 16-byte header on the Go heap. The block's per-CPU
+// memory returns to the pool once every counter of the block is
+// unreachable.
+func New() *Counter {
+	alloc.Lock()
+	defer alloc.Unlock()
+	blk, i := take()
+	c := &blk.hdr[i]
+	c.p = word(i)
+	return c
+}
+
+// Add adds delta to c (wrapping on overflow, like an int64 addition).
+//
+// In the RSEQ backend it is one restartable sequence ending in a plain add
+// to the calling thread's slot, with no atomic instruction; threads that
+// cannot use rseq take a slow path inside the core that is just as exact. In
+// the Atomic backend it is one atomic add to a slot chosen by the goroutine.
+// Add never blocks, except for the few microseconds a concurrent Reset holds
+// every slot in the RSEQ backend.
+func (c *Counter) Add(delta int64) {
+	p := atomic.LoadPointer(&c.p)
+	if p == nil {
+		p = c.lazyInit()
+	}
+	cs.AddInt64(p, stride, delta)
+	// The block's memory must outlive the add: without this, c could become
+	// unreachable right after its word was loaded, and the block's cleanup
+	// hand the memory to another counter while the add is in flight.
+	runtime.KeepAlive(c)
+}
+
+// Inc adds 1 to c.
+func (c *Counter) Inc() { c.Add(1) }
+
+// Load returns the sum of c's slots, each read atomically. It is not a
+// linearizable snapshot: Adds that run concurrently with Load may be
+// counted or not, independently for each slot, so the result is a value the
+// counter held at some moment only when no Add ran during the Load. Once
+// Adds stop, Load returns the exact sum. Load never blocks and writes
+// nothing.
+func (c *Counter) Load() int64 {
+	p := atomic.LoadPointer(&c.p)
+	if p == nil {
+		return 0
+	}
+	v := sumSlots(p, stride)
+	runtime.KeepAlive(c)
+	return v
+}
+
+// Reset sets c to zero and returns the value it held. It is exact: every Add
+// is counted exactly once, either in the result of one Reset or in the
+// counter after it, however Adds and Resets interleave.
+//
+// In the RSEQ backend Reset stops every slot (one membarrier fence) and
+// swaps each slot's word to zero, so concurrent Adds stall for the few
+// microseconds it takes; concurrent Resets serialise. In the Atomic backend
+// it swaps each slot's word atomically and blocks nobody.
+func (c *Counter) Reset() int64 {
+	p := atomic.LoadPointer(&c.p)
+	if p == nil {
+		return 0
+	}
+	v := resetStride(p, stride)
+	runtime.KeepAlive(c)
+	return v
+}
+
+// lazyInit gives a zero Counter its per-CPU word. It is out of line so that
+// Add stays small enough to inline.
+//
+//go:noinline
+func (c *Counter) lazyInit() unsafe.Pointer {
+	alloc.Lock()
+	defer alloc.Unlock()
+	if p := atomic.LoadPointer(&c.p); p != nil {
+		return p // another goroutine won
+	}
+	blk, i := take()
+	p := word(i)
+	c.blk = blk // written before the publishing store, never changed again
+	atomic.StorePointer(&c.p, p)
+	return p
+}
+
+// blockLen is the number of counters that share a block.
+const blockLen = 64
+
+// A block owns blockLen counters' per-CPU memory: one cs.Mem of
+// blockLen*8 bytes per slot, returned to the pool by a cleanup once the
+// block is unreachable. Counters from New are hdr's elements, so a pointer
+// to any of them keeps the block, and so the memory, alive.
+type block struct {
+	hdr [blockLen]Counter
+}
+
+// stride is the distance between two slots' copies of an item of the pool;
+// every block has the same. Written once, under alloc, before the first
+// counter exists.
+var stride uintptr
+
+// alloc hands out counters' words from the current block.
+var alloc struct {
+	sync.Mutex
+	blk  *block
+	base unsafe.Pointer // slot 0's copy of blk's memory
+	next int            // next free word of blk
+}
+
+// take returns the current block and the index of its next free word,
+// starting a new block when it is full. alloc must be held.
+func take() (*block, int) {
+	if alloc.blk == nil || alloc.next == blockLen {
+		m, err := cs.Alloc(blockLen*8, 8)
+		if err != nil {
+			// Only mmap failing gets here: out of memory, like make.
+			panic("counter: cannot allocate per-CPU memory: " + err.Error())
+		}
+		if stride == 0 {
+			stride = m.Stride()
+		} else if m.Stride() != stride {
+			panic("counter: per-CPU memory stride " + strconv.Itoa(int(m.Stride())) +
+				" differs from " + strconv.Itoa(int(stride)))
+		}
+		blk := new(block)
+		runtime.AddCleanup(blk, cs.Mem.Free, m)
+		alloc.blk, alloc.base, alloc.next = blk, m.Base(), 0
+	}
+	alloc.next++
+	return alloc.blk, alloc.next - 1
+}
+
+// word returns slot 0's copy of word i of the current block. alloc must be
+// held.
+func word(i int) unsafe.Pointer { return unsafe.Add(alloc.base, i*8) }
+
+// sumSlots returns the sum of the words at p + s*stride over the slots,
+// each loaded atomically.
+func sumSlots(p unsafe.Pointer, stride uintptr) int64 {
+	var sum int64
+	for s := range nslots {
+		sum += atomicLoad(p, uintptr(s)*stride)
+	}
+	return sum
+}
+
+func atomicLoad(p unsafe.Pointer, off uintptr) int64 {
+	return atomic.LoadInt64((*int64)(unsafe.Add(p, off)))
+}
+
+// resetStride swaps every slot's word at p to zero and returns their sum.
+// In the RSEQ backend the swaps run with every slot stopped (one fence for
+// all): a critical section adds with a plain read-modify-write, which a
+// remote swap could otherwise land inside. In the Atomic backend every add
+// is an atomic instruction on one slot's word, so swapping each word
+// atomically is already exact.
+func resetStride(p unsafe.Pointer, stride uintptr) int64 {
+	if !cs.Enabled() {
+		return swapSlots(p, stride)
+	}
+	var sum int64
+	cs.ExclusiveAll(func() { sum = swapSlots(p, stride) })
+	return sum
+}
+
+func swapSlots(p unsafe.Pointer, stride uintptr) int64 {
+	var sum int64
+	for s := range nslots {
+		sum += atomic.SwapInt64((*int64)(unsafe.Add(p, uintptr(s)*stride)), 0)
+	}
+	return sum
+}
+
+// noCopy makes go vet's copylocks check report copies of a Counter or an
+// Array.
+type noCopy struct{}
+
+func (*noCopy) Lock()   {}
+func (*noCopy) Unlock() {}
