@@ -54,7 +54,7 @@ func (a *Array) Len() int { return a.n }
 // of range [0, Len()), with a message naming i and the length.
 func (a *Array) Add(i int, delta int64) {
 	if uint(i) >= uint(a.n) {
-		panicIndex(i, a.n)
+		panic(IndexError{i, a.n})
 	}
 	cs.AddInt64(unsafe.Add(a.base, uintptr(i)*8), a.stride, delta)
 	runtime.KeepAlive(a) // the memory must outlive the add; see Counter.Add
@@ -64,7 +64,7 @@ func (a *Array) Add(i int, delta int64) {
 // linearizable snapshot while Adds run. It panics if i is out of range.
 func (a *Array) Load(i int) int64 {
 	if uint(i) >= uint(a.n) {
-		panicIndex(i, a.n)
+		panic(IndexError{i, a.n})
 	}
 	var sum int64
 	p := unsafe.Add(a.base, uintptr(i)*8)
@@ -81,16 +81,22 @@ func (a *Array) Load(i int) int64 {
 // out of range.
 func (a *Array) Reset(i int) int64 {
 	if uint(i) >= uint(a.n) {
-		panicIndex(i, a.n)
+		panic(IndexError{i, a.n})
 	}
 	v := resetStride(unsafe.Add(a.base, uintptr(i)*8), a.stride)
 	runtime.KeepAlive(a)
 	return v
 }
 
-// panicIndex is out of line to keep Add small enough to inline.
-//
-//go:noinline
-func panicIndex(i, n int) {
-	panic(fmt.Sprintf("counter: Array index %d out of range [0, %d)", i, n))
+// IndexError is what the methods of Array panic with when given an index
+// out of range. Like the runtime's index errors, it is a runtime.Error.
+type IndexError struct {
+	Index, Len int
 }
+
+func (e IndexError) Error() string {
+	return fmt.Sprintf("counter: Array index %d out of range [0, %d)", e.Index, e.Len)
+}
+
+// RuntimeError marks IndexError as a runtime.Error.
+func (IndexError) RuntimeError() {}

@@ -1,29 +1,165 @@
 package counter_test
 
 import (
+	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/gorseq/rseq/counter"
 )
 
-func BenchmarkAddQuick(b *testing.B) {
+// The peers: a shared atomic.Int64, and stripedCounter (memory_test.go),
+// a striped counter with xsync v4's layout and Add. The Atomic backend is
+// measured by running these with GORSEQ=atomic.
+
+func BenchmarkAdd(b *testing.B) {
 	b.Run("impl=rseq", func(b *testing.B) {
+		b.ReportAllocs()
 		c := counter.New()
 		for b.Loop() {
 			c.Add(1)
 		}
 	})
-	b.Run("impl=eager", func(b *testing.B) {
-		c := counter.New()
+	b.Run("impl=array", func(b *testing.B) {
+		b.ReportAllocs()
+		a, err := counter.NewArray(8)
+		if err != nil {
+			b.Fatal(err)
+		}
+		i := 0
 		for b.Loop() {
-			c.AddEager(1)
+			a.Add(i&7, 1)
+			i++
 		}
 	})
 	b.Run("peer=atomic", func(b *testing.B) {
+		b.ReportAllocs()
 		var c atomic.Int64
 		for b.Loop() {
 			c.Add(1)
 		}
 	})
+	b.Run("peer=striped", func(b *testing.B) {
+		b.ReportAllocs()
+		c := newStripedCounter()
+		for b.Loop() {
+			c.Add(1)
+		}
+	})
 }
+
+func BenchmarkAddParallel(b *testing.B) {
+	b.Run("impl=rseq", func(b *testing.B) {
+		b.ReportAllocs()
+		c := counter.New()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				c.Add(1)
+			}
+		})
+	})
+	b.Run("impl=array", func(b *testing.B) {
+		b.ReportAllocs()
+		a, err := counter.NewArray(8)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.RunParallel(func(pb *testing.PB) {
+			i := 0
+			for pb.Next() {
+				a.Add(i&7, 1)
+				i++
+			}
+		})
+	})
+	b.Run("peer=atomic", func(b *testing.B) {
+		b.ReportAllocs()
+		var c atomic.Int64
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				c.Add(1)
+			}
+		})
+	})
+	b.Run("peer=striped", func(b *testing.B) {
+		b.ReportAllocs()
+		c := newStripedCounter()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				c.Add(1)
+			}
+		})
+	})
+}
+
+var sink int64
+
+func BenchmarkLoad(b *testing.B) {
+	b.Run("impl=rseq", func(b *testing.B) {
+		b.ReportAllocs()
+		c := counter.New()
+		c.Add(1)
+		for b.Loop() {
+			sink += c.Load()
+		}
+	})
+	b.Run("peer=atomic", func(b *testing.B) {
+		b.ReportAllocs()
+		var c atomic.Int64
+		for b.Loop() {
+			sink += c.Load()
+		}
+	})
+	b.Run("peer=striped", func(b *testing.B) {
+		b.ReportAllocs()
+		c := newStripedCounter()
+		for b.Loop() {
+			sink += c.Load()
+		}
+	})
+}
+
+// BenchmarkReset shows what a Reset costs: in the RSEQ backend, stopping
+// every slot with a membarrier fence.
+func BenchmarkReset(b *testing.B) {
+	b.Run("impl=rseq", func(b *testing.B) {
+		b.ReportAllocs()
+		c := counter.New()
+		for b.Loop() {
+			c.Add(1)
+			sink += c.Reset()
+		}
+	})
+	b.Run("peer=atomic", func(b *testing.B) {
+		b.ReportAllocs()
+		var c atomic.Int64
+		for b.Loop() {
+			c.Add(1)
+			sink += c.Swap(0)
+		}
+	})
+}
+
+// Add is the striped peer's add, as xsync v4 does it: a token from a
+// sync.Pool (tokens tend to stay with a P) picks the stripe, and a failed
+// CAS moves the token to a random other stripe.
+func (c *stripedCounter) Add(delta int64) {
+	t, ok := tokens.Get().(*token)
+	if !ok {
+		t = &token{idx: rand.Uint32()}
+	}
+	for {
+		s := &c.stripes[t.idx&c.mask]
+		v := s.v.Load()
+		if s.v.CompareAndSwap(v, v+delta) {
+			break
+		}
+		t.idx = rand.Uint32()
+	}
+	tokens.Put(t)
+}
+
+var tokens sync.Pool
+
+type token struct{ idx uint32 }
