@@ -3,6 +3,7 @@ package counter_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -41,7 +42,7 @@ func TestArrayBasics(t *testing.T) {
 }
 
 func TestNewArrayErrors(t *testing.T) {
-	for _, n := range []int{0, -1, -1 << 40, counter.MaxArrayLen + 1, 1 << 62} {
+	for _, n := range []int{0, -1, math.MinInt, counter.MaxArrayLen + 1, math.MaxInt} {
 		a, err := counter.NewArray(n)
 		if err == nil {
 			t.Errorf("NewArray(%d) = %v, nil; want an error", n, a)
@@ -78,7 +79,7 @@ func TestArrayIndexPanics(t *testing.T) {
 		"Reset": func(i int) { a.Reset(i) },
 	}
 	for name, op := range ops {
-		for _, i := range []int{-1, 5, 7, 1 << 40, -1 << 63} {
+		for _, i := range []int{-1, 5, 7, math.MaxInt, math.MinInt} {
 			want := fmt.Sprintf("counter: Array index %d out of range [0, 5)", i)
 			if got := panicMessage(func() { op(i) }); got != want {
 				t.Errorf("%s(%d) panicked with %q, want %q", name, i, got, want)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/gorseq/rseq/counter"
@@ -128,4 +129,40 @@ func TestMemoryPerCounter(t *testing.T) {
 	if !raceEnabled && o > 0.35*p {
 		t.Errorf("counter footprint %.1f B is %.2fx the striped counter's %.1f B, want at most 0.35x", o, o/p, p)
 	}
+}
+
+// TestMemoryReturns checks that per-CPU memory goes back to the pool once
+// counters and arrays are unreachable: a block's when all its counters are,
+// an Array's with the Array. Cleanups run asynchronously after a GC, so the
+// test collects until the pool shrinks, giving up after many rounds.
+func TestMemoryReturns(t *testing.T) {
+	live0 := cs.ReadPoolStats().Live
+	func() {
+		keep := make([]*counter.Counter, 10*counter.BlockLen)
+		for i := range keep {
+			keep[i] = counter.New()
+			keep[i].Inc()
+		}
+		for range 3 {
+			a, err := counter.NewArray(1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.Add(999, 1)
+		}
+		if live := cs.ReadPoolStats().Live; live < live0+10+3 {
+			t.Fatalf("pool has %d live items after 10 blocks and 3 arrays, had %d", live, live0)
+		}
+		runtime.KeepAlive(keep)
+	}()
+	// At most one block stays: the allocator's current one.
+	var live int
+	for range 500 {
+		runtime.GC()
+		if live = cs.ReadPoolStats().Live; live <= live0+1 {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Errorf("pool still has %d live items after the counters and arrays became unreachable; had %d before", live, live0)
 }
