@@ -1,0 +1,42 @@
+// Package list provides two lists built on per-CPU data:
+//
+//   - [PerCPU], a per-CPU last-in first-out list of values with a fixed
+//     total capacity: the object cache that per-CPU allocators (tcmalloc,
+//     glibc's planned per-CPU malloc cache) put in front of a shared pool.
+//     It is the per-CPU list of the kernel's rseq selftests, made generic.
+//   - [List], a read-mostly linked list after liburcu's RCU lists, whose
+//     readers traverse it inside read-side sections of an [RCU] domain that
+//     cost two per-CPU additions each (libside's algorithm) instead of a
+//     shared atomic, and whose writers can wait for a grace period
+//     ([RCU.Synchronize], [RCU.Call]).
+//
+// # Guarantees
+//
+// Every method is safe for concurrent use. PerCPU's Push and Pop and RCU's
+// ReadLock and ReadUnlock never block and allocate nothing; List's readers
+// never wait for writers, and its writers never wait for readers. Only
+// Synchronize, Barrier and Close wait, and Len of a PerCPU briefly stops
+// each CPU's list.
+//
+// Values are kept in ordinary Go memory and may hold pointers: per-CPU
+// memory holds only integers (node indices and counts), as the critical
+// sections' stores have no garbage-collector write barrier.
+//
+// # Backends
+//
+// With the RSEQ backend (linux/amd64 with restartable sequences), PerCPU's
+// fast paths are single critical sections on the current CPU's list
+// (pop a node, publish a node), and the work on another CPU's list (taking
+// free nodes or values when the current CPU has none, counting) runs on the
+// slow path that stops that CPU's list with a membarrier fence. An RCU
+// read-side section is two plain per-CPU additions, and Synchronize
+// replaces the readers' memory fences with process-wide membarriers.
+//
+// With the Atomic backend (every other platform, the purego build tag, or
+// GORSEQ=atomic in the environment), PerCPU keeps one lock-free stack of
+// node indices ([lockfree.IndexStack]) per slot for values and one for free
+// nodes, and RCU's counts are atomic additions on per-slot counters; the
+// slot is a hint derived from the goroutine, which spreads goroutines over
+// the slots. The API and the guarantees are the same; github.com/gorseq/rseq's
+// Detect reports which backend runs.
+package list

@@ -1,0 +1,94 @@
+package list
+
+import (
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/gorseq/rseq/internal/cs"
+)
+
+// Export guts for testing.
+
+// Steals returns how many times Pop took values from another slot.
+func (l *PerCPU[T]) Steals() uint64 { return l.steals[0].Load() }
+
+// FreeSteals returns how many times Push took free nodes from another slot.
+func (l *PerCPU[T]) FreeSteals() uint64 { return l.steals[1].Load() }
+
+// PushSlot pushes v on slot s's list, wherever the caller runs: the
+// kernel selftest's per-CPU lists start with 100 nodes on each CPU.
+func (l *PerCPU[T]) PushSlot(s int, v T) bool {
+	if !cs.Enabled() {
+		x, ok := l.free[s].Pop()
+		if !ok {
+			if x, ok = stealAtomic(l.free, s); !ok {
+				return false
+			}
+		}
+		l.values[x] = v
+		l.used[s].Push(x)
+		return true
+	}
+	_, x, ok := l.claim()
+	if !ok {
+		return false
+	}
+	l.values[x] = v
+	cs.RaceRelease(unsafe.Pointer(&l.values[x]))
+	cs.Exclusive(s, func() {
+		h := l.head(s, usedOff)
+		atomic.StoreUint64(l.link(s, x), atomic.LoadUint64(h))
+		atomic.StoreUint64(h, x)
+	})
+	return true
+}
+
+// SlotLens returns the number of values on each slot's list.
+func (l *PerCPU[T]) SlotLens() []int {
+	lens := make([]int, cs.Slots())
+	for s := range lens {
+		if !cs.Enabled() {
+			lens[s] = l.used[s].Len()
+			continue
+		}
+		cs.Exclusive(s, func() { lens[s] = l.count(s, usedOff) })
+	}
+	return lens
+}
+
+// CallbackGoroutines returns the number of goroutines running callbacks,
+// over every domain.
+func CallbackGoroutines() int64 { return callbackGoroutines.Load() }
+
+// Layout holds the size of a padded type and the offsets of its fields.
+type Layout struct {
+	Size    uintptr
+	Offsets map[string]uintptr
+}
+
+func PerCPULayout() Layout {
+	var l PerCPU[int]
+	return Layout{unsafe.Sizeof(l), map[string]uintptr{
+		"n":      unsafe.Offsetof(l.n),
+		"free":   unsafe.Offsetof(l.free),
+		"steals": unsafe.Offsetof(l.steals),
+	}}
+}
+
+func RCULayout() Layout {
+	var d RCU
+	return Layout{unsafe.Sizeof(d), map[string]uintptr{
+		"period": unsafe.Offsetof(d.period),
+		"stride": unsafe.Offsetof(d.stride),
+		"gp":     unsafe.Offsetof(d.gp),
+	}}
+}
+
+func ListLayout() Layout {
+	var l List[int]
+	return Layout{unsafe.Sizeof(l), map[string]uintptr{
+		"head": unsafe.Offsetof(l.head),
+		"d":    unsafe.Offsetof(l.d),
+		"mu":   unsafe.Offsetof(l.mu),
+	}}
+}

@@ -1,0 +1,6 @@
+//go:build !unix
+
+package list_test
+
+// signalThreads has no signal to send here.
+func signalThreads() int { return 0 }
