@@ -20,6 +20,26 @@ func scale(full, race, short int) int {
 	return full
 }
 
+// A budget bounds a test loop: it runs up to n iterations, but stops after
+// the first min of them once d has passed, so that a loaded machine slows
+// the test down less.
+type budget struct {
+	n, min int
+	end    time.Time
+}
+
+// newBudget returns a budget of scale(full, race, short) iterations, at
+// least a tenth of them, within d.
+func newBudget(full, race, short int, d time.Duration) *budget {
+	n := scale(full, race, short)
+	return &budget{n: n, min: n / 10, end: time.Now().Add(d)}
+}
+
+// more reports whether iteration i should run.
+func (b *budget) more(i int) bool {
+	return i < b.n && (i < b.min || time.Now().Before(b.end))
+}
+
 // A historyRunner runs the goroutines that record a concurrent history. It
 // keeps them alive across histories, spinning between jobs, so that a new
 // history starts on every goroutine within a fraction of a microsecond:
@@ -168,20 +188,23 @@ func conserve(t *testing.T, producers, consumers, per int, fifo bool,
 		prod.Go(func() {
 			for k := range per {
 				for !push(p*per + k) {
+					if stop.Load() {
+						return
+					}
 					runtime.Gosched()
 				}
 			}
 		})
 	}
-	prod.Wait()
+	// A broken container may lose values, or stay full forever.
 	done := make(chan struct{})
-	go func() { cons.Wait(); close(done) }()
+	go func() { prod.Wait(); cons.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(10 * time.Second):
+	case <-time.After(20 * time.Second):
 		stop.Store(true)
 		<-done
-		t.Errorf("consumers still waiting for %d values 10s after the producers finished", remaining.Load())
+		t.Errorf("no progress after 20s; %d values never popped", remaining.Load())
 	}
 	bad := 0
 	for v := range seen {

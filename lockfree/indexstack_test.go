@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/quick"
+	"time"
 	"unsafe"
 
 	"github.com/gorseq/rseq/lockfree"
@@ -176,7 +177,8 @@ func TestIndexStackLinearizable(t *testing.T) {
 	hr := newHistoryRunner(3)
 	defer hr.close()
 	const n = 4
-	for i := range scale(2000, 300, 200) {
+	b := newBudget(3000, 600, 300, 2*time.Second)
+	for i := 0; b.more(i); i++ {
 		s, _ := lockfree.NewIndexStack(n)
 		init := make([]int, n)
 		for j := range n {
@@ -237,7 +239,7 @@ func TestIndexStackOwnership(t *testing.T) {
 		dup   atomic.Int64
 		wg    sync.WaitGroup
 	)
-	iters := scale(100000, 10000, 5000)
+	iters := scale(1000000, 50000, 10000)
 	for g := range 8 {
 		wg.Go(func() {
 			var held []uint32
@@ -293,7 +295,7 @@ func TestIndexStackOwnership(t *testing.T) {
 // TestIndexStackConservation moves disjoint ranges of indices from
 // producers to consumers.
 func TestIndexStackConservation(t *testing.T) {
-	total := scale(200000, 20000, 5000)
+	total := scale(200000, 10000, 5000)
 	s, _ := lockfree.NewIndexStack(total)
 	push := func(v int) bool { s.Push(uint32(v)); return true }
 	pop := func() (int, bool) { i, ok := s.Pop(); return int(i), ok }

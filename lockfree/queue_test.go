@@ -204,7 +204,8 @@ func TestQueueLinearizable(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	hr := newHistoryRunner(3)
 	defer hr.close()
-	for i := range scale(2000, 300, 200) {
+	b := newBudget(3000, 600, 300, 2*time.Second)
+	for i := 0; b.more(i); i++ {
 		capacity := 1 << r.IntN(3)
 		q, _ := lockfree.NewQueue[int](capacity)
 		h := hr.recordPushPop(randomPlans(r, 3, 7, 0.5), q.Push, q.Pop)
@@ -219,7 +220,7 @@ func TestQueueConservation(t *testing.T) {
 		{1, 2, 2}, {4, 4, 4}, {256, 4, 4}, {64, 1, 4}, {64, 4, 1},
 	} {
 		q, _ := lockfree.NewQueue[int](tc.capacity)
-		per := scale(200000, 20000, 5000) / tc.producers
+		per := scale(200000, 10000, 5000) / tc.producers
 		conserve(t, tc.producers, tc.consumers, per, true, q.Push, q.Pop)
 		if t.Failed() {
 			t.Fatalf("capacity %d, %d producers, %d consumers", tc.capacity, tc.producers, tc.consumers)

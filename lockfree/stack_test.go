@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 	"testing/quick"
+	"time"
 
 	"github.com/gorseq/rseq/lockfree"
 )
@@ -80,7 +81,8 @@ func TestStackLinearizable(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	hr := newHistoryRunner(3)
 	defer hr.close()
-	for i := range scale(2000, 300, 200) {
+	b := newBudget(3000, 600, 300, 2*time.Second)
+	for i := 0; b.more(i); i++ {
 		var s lockfree.Stack[int]
 		push := func(v int) bool { s.Push(v); return true }
 		h := hr.recordPushPop(randomPlans(r, 3, 7, 0.5), push, s.Pop)
@@ -93,7 +95,7 @@ func TestStackLinearizable(t *testing.T) {
 func TestStackConservation(t *testing.T) {
 	var s lockfree.Stack[int]
 	push := func(v int) bool { s.Push(v); return true }
-	conserve(t, 4, 4, scale(200000, 20000, 5000)/4, false, push, s.Pop)
+	conserve(t, 4, 4, scale(200000, 10000, 5000)/4, false, push, s.Pop)
 	if _, ok := s.Pop(); ok {
 		t.Error("stack not empty after every value was popped")
 	}
