@@ -116,9 +116,13 @@ func AddInt64(p unsafe.Pointer, stride uintptr, delta int64) {
 	addInt64Other(p, stride, delta)
 }
 
+func atomicAddSlot(p unsafe.Pointer, stride uintptr, slot int, delta int64) {
+	atomic.AddInt64((*int64)(unsafe.Add(p, uintptr(slot)*stride)), delta)
+}
+
 func addInt64Other(p unsafe.Pointer, stride uintptr, delta int64) {
 	if !rseqOn {
-		atomic.AddInt64((*int64)(unsafe.Add(p, uintptr(hintSlot())*stride)), delta)
+		atomicAddSlot(p, stride, hintSlot(), delta)
 		return
 	}
 	for {

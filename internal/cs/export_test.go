@@ -1,0 +1,79 @@
+package cs
+
+import "unsafe"
+
+// Export guts for testing.
+
+var (
+	GoCmpStore       = goCmpStore
+	GoCmpStoreStore  = goCmpStoreStore
+	GoCmpMemcpyStore = goCmpMemcpyStore
+	GoListPop        = goListPop
+	GoAdd            = goAdd
+	ScanSection      = scanSection
+	ParseCPUList     = parseCPUList
+	HintSlot         = hintSlot
+	EmptyAsm         = emptyAsm
+)
+
+// Raw asm entry points: they report every status (stStopped and the rest)
+// instead of finishing the call on a slow path.
+func RawAdd(p unsafe.Pointer, stride uintptr, delta int64) Status {
+	return Status(rseqAdd(p, stride, delta))
+}
+
+func RawCmpStore(slot int, v *uint64, expect, newv uint64) Status {
+	return Status(rseqCmpStore(uint32(slot), v, expect, newv))
+}
+
+func RawCmpStoreStore(slot int, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) Status {
+	return Status(rseqCmpStoreStore(uint32(slot), v, expect, v2, new2, newv))
+}
+
+func RawCmpMemcpyStore(slot int, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) Status {
+	return Status(rseqCmpMemcpyStore(uint32(slot), v, expect, dst, src, n, newv))
+}
+
+func RawListPop(slot int, head *uint64, next unsafe.Pointer, sentinel uint64) (uint64, Status) {
+	node, st := rseqListPop(uint32(slot), head, next, sentinel)
+	return node, Status(st)
+}
+
+// RawCurrent returns the slot index and status the asm reads, registering
+// the thread first if it needs it.
+func RawCurrent() (int, Status) {
+	idx, st := rseqCurrent()
+	if Status(st) == stNeedRegister {
+		registerThread()
+		idx, st = rseqCurrent()
+	}
+	return int(idx), Status(st)
+}
+
+const (
+	StStopped      = stStopped
+	StNoRSEQ       = stNoRSEQ
+	StAborted      = stAborted
+	StNeedRegister = stNeedRegister
+	ChunkStride    = chunkStride
+)
+
+func LockSlot(s int)   { lockSlot(s) }
+func UnlockSlot(s int) { unlockSlot(s) }
+
+// StopWord returns slot s's stop word.
+func StopWord(s int) *uint32 { return stopWord(s) }
+
+// AtomicAdd is the Atomic backend's AddInt64 on a given slot, for benchmarks.
+func AtomicAdd(p unsafe.Pointer, stride uintptr, slot int, delta int64) {
+	atomicAddSlot(p, stride, slot, delta)
+}
+
+// LockedCmpStore is the Atomic backend's CmpStore, for benchmarks.
+func LockedCmpStore(slot int, v *uint64, expect, newv uint64) Status {
+	c := call{op: opCmpStore, slot: slot, v: v, expect: expect, newv: newv}
+	lockSlot(slot)
+	_, st := c.twin()
+	unlockSlot(slot)
+	return st
+}

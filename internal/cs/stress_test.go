@@ -1,0 +1,514 @@
+package cs_test
+
+import (
+	"errors"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/gorseq/rseq/internal/cs"
+	"github.com/gorseq/rseq/internal/torture"
+)
+
+// Ports of the kernel selftest param_test's invariants over the primitives:
+// 6 x CPUs goroutines, GOMAXPROCS above the CPU count, a yield every N-th
+// operation, signal storms, migrations and thread churn while they run.
+
+func workers() int { return 6 * runtime.NumCPU() }
+
+// stressTime is how long each stress test hammers. Losses without rseq
+// come from involuntary context switches inside a section, which happen at
+// scheduler-tick granularity: the run must span hundreds of them, so it is
+// measured in time, not operations.
+func stressTime() time.Duration {
+	if testing.Short() {
+		return 60 * time.Millisecond
+	}
+	return 250 * time.Millisecond
+}
+
+// hammer runs op on workers() goroutines until stressTime has passed and
+// returns how many times op ran. op gets the worker number and its
+// iteration count.
+func hammer(op func(w, i int)) int64 {
+	var total atomic.Int64
+	deadline := time.Now().Add(stressTime())
+	var wg sync.WaitGroup
+	for w := range workers() {
+		wg.Go(func() {
+			i := 0
+			for ; i%256 != 0 || time.Now().Before(deadline); i++ {
+				op(w, i)
+			}
+			total.Add(int64(i))
+		})
+	}
+	wg.Wait()
+	return total.Load()
+}
+
+func stressFaults(work func()) torture.Faults {
+	f := torture.All()
+	f.Work = work
+	return f
+}
+
+// TestIncrement: every AddInt64 is counted exactly once.
+func TestIncrement(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	m, err := cs.Alloc(8, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Free()
+	var churned atomic.Int64
+	in := torture.Start(stressFaults(func() {
+		cs.AddInt64(m.Base(), m.Stride(), 1) // first section of a fresh thread
+		churned.Add(1)
+	}))
+	before := cs.ReadStats()
+	ops := hammer(func(w, i int) {
+		cs.AddInt64(m.Base(), m.Stride(), 1)
+		if i%(997+w) == 0 {
+			runtime.Gosched()
+		}
+	})
+	sum := in.Stop()
+	var got int64
+	for s := range cs.Slots() {
+		got += atomic.LoadInt64((*int64)(m.Slot(s)))
+	}
+	want := ops + churned.Load()
+	after := cs.ReadStats()
+	t.Logf("%d adds, faults: %v, aborts %d, fences %d", want, sum, after.Aborts-before.Aborts, after.Fences-before.Fences)
+	if got != want {
+		t.Fatalf("sum of slots = %d, want %d (lost %d)", got, want, want-got)
+	}
+}
+
+// TestSpinlock: a per-slot spin lock taken with CmpStore guards a plain
+// per-slot count; the counts sum to the number of increments.
+func TestSpinlock(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	type slot struct {
+		lock  uint64
+		count uint64
+	}
+	m, err := cs.Alloc(unsafe.Sizeof(slot{}), 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Free()
+	in := torture.Start(torture.All())
+	ops := hammer(func(w, i int) {
+		var sl *slot
+		for {
+			s := cs.CurrentSlot()
+			sl = (*slot)(m.Slot(s))
+			if cs.CmpStore(s, &sl.lock, 0, 1) == cs.OK {
+				break
+			}
+		}
+		cs.RaceAcquire(unsafe.Pointer(sl))
+		// A plain read-modify-write, widened: only the lock keeps another
+		// holder of the same slot from interleaving.
+		c := sl.count
+		spin(i % 64)
+		sl.count = c + 1
+		if i%(499+w) == 0 {
+			runtime.Gosched() // holding the lock, like param_test's yield injection
+		}
+		cs.RaceRelease(unsafe.Pointer(sl))
+		atomic.StoreUint64(&sl.lock, 0)
+	})
+	t.Logf("faults: %v", in.Stop())
+	var got uint64
+	for s := range cs.Slots() {
+		got += (*slot)(m.Slot(s)).count
+	}
+	if want := uint64(ops); got != want {
+		t.Fatalf("counts sum to %d, want %d", got, want)
+	}
+}
+
+// TestListPopPush: the param_test list invariant on the primitives: 100
+// nodes per slot valued 1..100, goroutines pop one and push it back on
+// their current slot; the final drain finds every node exactly once.
+func TestListPopPush(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	slots := cs.Slots()
+	nodes := 100 * slots
+	sentinel := uint64(nodes)
+	// Per slot: head, then links for every node.
+	m, err := cs.Alloc(uintptr(8+8*nodes), 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Free()
+	head := func(s int) *uint64 { return (*uint64)(m.Slot(s)) }
+	links := func(s int) unsafe.Pointer { return unsafe.Add(m.Slot(s), 8) }
+	link := func(s int, node uint64) *uint64 { return (*uint64)(unsafe.Add(links(s), node*8)) }
+	for s := range slots {
+		*head(s) = sentinel
+		for i := range 100 {
+			node := uint64(s*100 + i)
+			*link(s, node) = *head(s)
+			*head(s) = node
+		}
+	}
+	push := func(node uint64) {
+		for {
+			s := cs.CurrentSlot()
+			old := atomic.LoadUint64(head(s))
+			if cs.CmpStoreStore(s, head(s), old, link(s, node), old, node) == cs.OK {
+				return
+			}
+		}
+	}
+	in := torture.Start(torture.All())
+	hammer(func(w, i int) {
+		s := cs.CurrentSlot()
+		node, st := cs.ListPop(s, head(s), links(s), sentinel)
+		if st != cs.OK {
+			return // empty, or moved
+		}
+		if i%(313+w) == 0 {
+			runtime.Gosched()
+		}
+		push(node)
+	})
+	t.Logf("faults: %v", in.Stop())
+	seen := make([]bool, nodes)
+	var sum, count int
+	for s := range slots {
+		for node := *head(s); node != sentinel; node = *link(s, node) {
+			if node >= uint64(nodes) || seen[node] {
+				t.Fatalf("node %d found twice or out of range", node)
+			}
+			seen[node] = true
+			sum += int(node%100) + 1
+			count++
+		}
+	}
+	if count != nodes || sum != 5050*slots {
+		t.Fatalf("drained %d nodes summing to %d, want %d summing to %d", count, sum, nodes, 5050*slots)
+	}
+}
+
+// TestMemcpyCommit: records written with CmpMemcpyStore are never torn.
+// Each slot holds a sequence word and two 256-byte records; the writer of
+// sequence q+1 fills record (q+1)%2 (the one not published) with the byte
+// q+1 and commits the sequence. Readers holding the slot (Exclusive) always
+// find the published record whole. Overwriting the published record in
+// place would not do: an aborted copy may leave part of its bytes behind.
+func TestMemcpyCommit(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	const size = 256
+	m, err := cs.Alloc(8+2*size, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Free()
+	record := func(s int, seq uint64) unsafe.Pointer {
+		return unsafe.Add(m.Slot(s), 8+size*(seq%2))
+	}
+	in := torture.Start(torture.All())
+	stop := make(chan struct{})
+	var torn, checks atomic.Int64
+	var rwg sync.WaitGroup
+	rwg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			for s := range cs.Slots() {
+				cs.Exclusive(s, func() {
+					seq := atomic.LoadUint64((*uint64)(m.Slot(s)))
+					if seq == 0 {
+						return
+					}
+					for _, b := range unsafe.Slice((*byte)(record(s, seq)), size) {
+						if b != byte(seq) {
+							torn.Add(1)
+							break
+						}
+					}
+					checks.Add(1)
+				})
+			}
+			time.Sleep(20 * time.Microsecond)
+		}
+	})
+	ops := hammer(func(_, _ int) {
+		var buf [size]byte
+		for {
+			s := cs.CurrentSlot()
+			w := (*uint64)(m.Slot(s))
+			seq := atomic.LoadUint64(w)
+			for i := range buf {
+				buf[i] = byte(seq + 1)
+			}
+			if cs.CmpMemcpyStore(s, w, seq, record(s, seq+1), unsafe.Pointer(&buf), size, seq+1) == cs.OK {
+				return
+			}
+		}
+	})
+	close(stop)
+	rwg.Wait()
+	t.Logf("faults: %v, %d exclusive checks", in.Stop(), checks.Load())
+	var total uint64
+	for s := range cs.Slots() {
+		total += *(*uint64)(m.Slot(s))
+	}
+	if want := uint64(ops); total != want || torn.Load() != 0 {
+		t.Fatalf("commits %d (want %d), torn records seen %d", total, want, torn.Load())
+	}
+}
+
+// TestOpvRacesFastPath: op vectors, Exclusive and ExclusiveAll on the slots
+// that fast paths are adding to lose nothing.
+func TestOpvRacesFastPath(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	m, err := cs.Alloc(8, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Free()
+	in := torture.Start(torture.Faults{Signals: true, Migrate: true})
+	var ops int64
+	var wg sync.WaitGroup
+	wg.Go(func() { ops = hammer(func(_, _ int) { cs.AddInt64(m.Base(), m.Stride(), 1) }) })
+	// Remote work: opv adds, exclusive moves between slots, and resets that
+	// take everything out.
+	var taken, opvAdded int64
+	const rounds = 300
+	for i := range rounds {
+		s := i % cs.Slots()
+		switch i % 3 {
+		case 0:
+			ops := []cs.Op{{Kind: cs.OpAdd, Addr: m.Slot(s), Value: 5}}
+			if err := cs.Opv(s, ops); err != nil {
+				t.Fatal(err)
+			}
+			opvAdded += 5
+		case 1:
+			cs.Exclusive(s, func() {
+				w := (*int64)(m.Slot(s))
+				to := (*int64)(m.Slot((s + 1) % cs.Slots()))
+				if cs.Slots() > 1 {
+					// Move the value to the next slot: that slot is not held,
+					// so it must be updated as the fast path on it would be
+					// raced: only the held slot is written plainly.
+					v := atomic.SwapInt64(w, 0)
+					cs.Exclusive((s+1)%cs.Slots(), func() { atomic.AddInt64(to, v) })
+				}
+			})
+		case 2:
+			cs.ExclusiveAll(func() {
+				for s := range cs.Slots() {
+					taken += atomic.SwapInt64((*int64)(m.Slot(s)), 0)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	t.Logf("faults: %v", in.Stop())
+	var left int64
+	for s := range cs.Slots() {
+		left += atomic.LoadInt64((*int64)(m.Slot(s)))
+	}
+	if want := ops + opvAdded; taken+left != want {
+		t.Fatalf("taken %d + left %d = %d, want %d", taken, left, taken+left, want)
+	}
+}
+
+// TestThreadChurn: threads that die after their first section leave their
+// areas behind, and registration recycles them.
+func TestThreadChurn(t *testing.T) {
+	m, err := cs.Alloc(8, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Free()
+	before := cs.ReadStats()
+	const threads = 300
+	for range threads {
+		done := make(chan struct{})
+		go func() {
+			runtime.LockOSThread() // exits locked: the thread dies
+			cs.AddInt64(m.Base(), m.Stride(), 1)
+			close(done)
+		}()
+		<-done
+	}
+	var got int64
+	for s := range cs.Slots() {
+		got += atomic.LoadInt64((*int64)(m.Slot(s)))
+	}
+	if got != threads {
+		t.Fatalf("sum %d, want %d", got, threads)
+	}
+	after := cs.ReadStats()
+	t.Logf("registered %d threads, areas allocated %d", after.Registered-before.Registered, after.Areas-before.Areas)
+	if cs.Describe().Registration == "go" {
+		if after.Registered-before.Registered < threads/2 {
+			t.Fatalf("only %d of %d fresh threads registered", after.Registered-before.Registered, threads)
+		}
+		// Without recycling every dead thread would cost an area: 300
+		// threads need 5 pages of 64 areas; with it, the live ones fit in
+		// far fewer.
+		if grew := after.Areas - before.Areas; grew >= threads {
+			t.Fatalf("%d areas allocated for %d short-lived threads: areas of dead threads are not recycled", grew, threads)
+		}
+	}
+}
+
+// TestStoppedSlotDiverts: a section on a stopped slot stores nothing and
+// reports it, and the public call waits for the slot and then commits.
+func TestStoppedSlotDiverts(t *testing.T) {
+	needRSEQ(t)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	m, err := cs.Alloc(8, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Free()
+	for range 1000 {
+		s, _ := cs.RawCurrent()
+		w := (*uint64)(m.Slot(s))
+		cs.LockSlot(s)
+		st := cs.RawCmpStore(s, w, 0, 1)
+		if st == cs.Moved {
+			cs.UnlockSlot(s)
+			continue
+		}
+		if st != cs.StStopped || *w != 0 {
+			cs.UnlockSlot(s)
+			t.Fatalf("section on a stopped slot: %v, word %d", st, *w)
+		}
+		if st := cs.RawAdd(m.Base(), m.Stride(), 1); st != cs.StStopped && st != cs.OK {
+			cs.UnlockSlot(s)
+			t.Fatalf("add on a stopped slot: %v", st)
+		} else if st == cs.OK {
+			cs.UnlockSlot(s)
+			continue // moved to another slot in between
+		}
+		// Another goroutine's CmpStore on s must wait for the slot; it
+		// retries while it runs on another slot (Moved).
+		done := make(chan cs.Status)
+		go func() {
+			for {
+				if st := cs.CmpStore(s, w, 0, 1); st != cs.Moved {
+					done <- st
+					return
+				}
+				runtime.Gosched()
+			}
+		}()
+		select {
+		case st := <-done:
+			cs.UnlockSlot(s)
+			t.Fatalf("CmpStore returned %v while the slot was stopped", st)
+		case <-time.After(10 * time.Millisecond):
+		}
+		cs.UnlockSlot(s)
+		if st := <-done; st != cs.OK {
+			t.Fatalf("CmpStore after the slot was released: %v", st)
+		}
+		return
+	}
+	t.Fatal("moved 1000 times in a row")
+}
+
+func TestOpvErrors(t *testing.T) {
+	var w uint64
+	p := unsafe.Pointer(&w)
+	many := make([]cs.Op, cs.MaxOps+1)
+	for i := range many {
+		many[i] = cs.Op{Kind: cs.OpStore, Addr: p}
+	}
+	buf := make([]byte, 16)
+	for _, tc := range []struct {
+		name string
+		slot int
+		ops  []cs.Op
+		want string
+	}{
+		{"slot", cs.Slots(), nil, "slot"},
+		{"negative slot", -1, nil, "slot -1"},
+		{"too many", 0, many, "17 ops, at most 16"},
+		{"nil addr", 0, []cs.Op{{Kind: cs.OpAdd}}, "op 0 (add) has a nil Addr"},
+		{"unknown", 0, []cs.Op{{Kind: 99, Addr: p}}, "unknown kind 99"},
+		{"too large", 0, []cs.Op{{Kind: cs.OpMemcpy, Addr: p, Src: p, Len: cs.MaxMemcpy + 1}}, "Len 4097 out of range"},
+		{"negative len", 0, []cs.Op{{Kind: cs.OpMemcpy, Addr: p, Src: p, Len: -1}}, "Len -1"},
+		{"nil src", 0, []cs.Op{{Kind: cs.OpMemcpy, Addr: p, Len: 8}}, "nil Src"},
+		{"unaligned", 0, []cs.Op{{Kind: cs.OpStore, Addr: unsafe.Pointer(&buf[1])}}, "not 8-byte aligned"},
+	} {
+		err := cs.Opv(tc.slot, tc.ops)
+		if !errors.Is(err, cs.ErrInvalidOp) || !contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want ErrInvalidOp mentioning %q", tc.name, err, tc.want)
+		}
+	}
+	// A vector that is rejected runs nothing.
+	w = 1
+	bad := []cs.Op{{Kind: cs.OpStore, Addr: p, Value: 9}, {Kind: 99, Addr: p}}
+	if err := cs.Opv(0, bad); err == nil || w != 1 {
+		t.Fatalf("invalid vector ran: err %v, word %d", err, w)
+	}
+}
+
+func TestOpvSemantics(t *testing.T) {
+	var a, b uint64 = 10, 20
+	src := []byte("0123456789")
+	dst := make([]byte, 16)
+	ops := []cs.Op{
+		{Kind: cs.OpCmpEq, Addr: unsafe.Pointer(&a), Value: 10},
+		{Kind: cs.OpCmpNe, Addr: unsafe.Pointer(&b), Value: 10},
+		{Kind: cs.OpAdd, Addr: unsafe.Pointer(&a), Value: ^uint64(0)}, // -1
+		{Kind: cs.OpStore, Addr: unsafe.Pointer(&b), Value: 7},
+		{Kind: cs.OpMemcpy, Addr: unsafe.Pointer(&dst[0]), Src: unsafe.Pointer(&src[0]), Len: len(src)},
+	}
+	if err := cs.Opv(0, ops); err != nil {
+		t.Fatal(err)
+	}
+	if a != 9 || b != 7 || string(dst[:10]) != string(src) {
+		t.Fatalf("after opv: a=%d b=%d dst=%q", a, b, dst)
+	}
+	// A failed compare stops the vector and names the op.
+	ops = []cs.Op{
+		{Kind: cs.OpStore, Addr: unsafe.Pointer(&a), Value: 1},
+		{Kind: cs.OpCmpEq, Addr: unsafe.Pointer(&b), Value: 8},
+		{Kind: cs.OpStore, Addr: unsafe.Pointer(&a), Value: 2},
+	}
+	err := cs.Opv(0, ops)
+	var ce *cs.CmpError
+	if !errors.As(err, &ce) || ce.Index != 1 || ce.Found != 7 || a != 1 {
+		t.Fatalf("failed compare: err %v, a=%d", err, a)
+	}
+}
+
+var spinSink atomic.Uint64
+
+// spin burns about n short steps of CPU time.
+func spin(n int) {
+	var x uint64
+	for i := range n {
+		x += uint64(i) * 0x9e3779b97f4a7c15
+	}
+	spinSink.Store(x)
+}
+
+func contains(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,232 @@
+package cs_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"runtime"
+	"testing"
+	"unsafe"
+
+	"github.com/gorseq/rseq/internal/cs"
+)
+
+// The asm primitives against their Go twins, on the same inputs, in one
+// binary. The asm runs on the calling thread's slot; a test that moves
+// between reading its slot and running the section (Moved) starts over.
+
+// words is the scratch layout of one primitive call: 8 words of state, a
+// 64-byte copy area and a list of links.
+type scratch struct {
+	w     [8]uint64
+	area  [64]byte
+	links [8]uint64
+}
+
+// primCase is one primitive call, described independently of its memory.
+type primCase struct {
+	kind   uint8 // 0 cmpstore, 1 cmpstorestore, 2 cmpmemcpystore, 3 listpop
+	expect uint64
+	newv   uint64
+	new2   uint64
+	n      uint8
+	init   scratch
+	src    [64]byte
+}
+
+func (c *primCase) runTwin(m *scratch) (uint64, cs.Status) {
+	switch c.kind % 4 {
+	case 0:
+		return 0, cs.GoCmpStore(&m.w[0], c.expect, c.newv)
+	case 1:
+		return 0, cs.GoCmpStoreStore(&m.w[0], c.expect, &m.w[1], c.new2, c.newv)
+	case 2:
+		return 0, cs.GoCmpMemcpyStore(&m.w[0], c.expect, unsafe.Pointer(&m.area), unsafe.Pointer(&c.src), uintptr(c.n%65), c.newv)
+	default:
+		return cs.GoListPop(&m.w[0], unsafe.Pointer(&m.links), c.expect)
+	}
+}
+
+func (c *primCase) runAsm(slot int, m *scratch) (uint64, cs.Status) {
+	switch c.kind % 4 {
+	case 0:
+		return 0, cs.RawCmpStore(slot, &m.w[0], c.expect, c.newv)
+	case 1:
+		return 0, cs.RawCmpStoreStore(slot, &m.w[0], c.expect, &m.w[1], c.new2, c.newv)
+	case 2:
+		return 0, cs.RawCmpMemcpyStore(slot, &m.w[0], c.expect, unsafe.Pointer(&m.area), unsafe.Pointer(&c.src), uintptr(c.n%65), c.newv)
+	default:
+		return cs.RawListPop(slot, &m.w[0], unsafe.Pointer(&m.links), c.expect)
+	}
+}
+
+// checkTwin runs c through the asm (in per-CPU memory) and the twin (in Go
+// memory) and reports any difference.
+func checkTwin(t *testing.T, mem cs.Mem, c *primCase) {
+	t.Helper()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	want := c.init
+	wantNode, wantSt := c.runTwin(&want)
+	for range 1000 {
+		slot, st := cs.RawCurrent()
+		if st != cs.OK {
+			t.Fatalf("this thread cannot run sections: %v", st)
+		}
+		got := (*scratch)(mem.Slot(slot))
+		*got = c.init
+		node, st := c.runAsm(slot, got)
+		if st == cs.Moved {
+			continue
+		}
+		if st != wantSt || (c.kind%4 == 3 && node != wantNode) || *got != want {
+			t.Fatalf("case %+v:\nasm  %v node %d mem %+v\ntwin %v node %d mem %+v", *c, st, node, *got, wantSt, wantNode, want)
+		}
+		return
+	}
+	t.Fatal("moved on 1000 attempts in a row")
+}
+
+func needRSEQ(t testing.TB) {
+	if !cs.Enabled() {
+		t.Skipf("asm sections need the RSEQ backend: %s", cs.Describe().Reason)
+	}
+}
+
+func newScratchMem(t testing.TB) cs.Mem {
+	m, err := cs.Alloc(unsafe.Sizeof(scratch{}), 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Free)
+	return m
+}
+
+func TestAsmMatchesTwin(t *testing.T) {
+	needRSEQ(t)
+	mem := newScratchMem(t)
+	var cases []primCase
+	for kind := range uint8(4) {
+		for _, hit := range []bool{true, false} {
+			c := primCase{kind: kind, newv: 77, new2: 88, n: 13}
+			c.init.w[0] = 3
+			c.init.links = [8]uint64{0: 7, 3: 5, 5: 7}
+			copy(c.src[:], "the quick brown fox jumps over the lazy dog")
+			c.expect = 3
+			if !hit {
+				c.expect = 4
+			}
+			if kind == 3 && !hit {
+				c.init.w[0] = 4 // head == sentinel: empty list
+			}
+			cases = append(cases, c)
+		}
+	}
+	for n := range uint8(65) { // every memcpy length, 0..64
+		c := primCase{kind: 2, expect: 3, newv: 9, n: n}
+		c.init.w[0] = 3
+		for i := range c.src {
+			c.src[i] = byte(i*7 + 1)
+		}
+		cases = append(cases, c)
+	}
+	for i := range cases {
+		checkTwin(t, mem, &cases[i])
+	}
+}
+
+func FuzzAsmMatchesTwin(f *testing.F) {
+	f.Add([]byte{0, 3, 3, 5})
+	f.Add([]byte{1, 3, 3, 5, 6, 7})
+	f.Add([]byte{2, 1, 1, 9, 40, 1, 2, 3, 4, 5, 6, 7, 8, 9})
+	f.Add([]byte{3, 2, 2, 1, 2, 3, 4, 5, 6, 7, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		needRSEQ(t)
+		if len(data) < 4 {
+			return
+		}
+		c := primCase{kind: data[0], n: data[3]}
+		// Small values, so that compares hit often.
+		c.expect = uint64(data[1] % 8)
+		c.init.w[0] = uint64(data[2] % 8)
+		c.newv = uint64(data[3])
+		rest := data[4:]
+		if c.kind%4 == 3 {
+			// Links must stay inside the array: indices mod 8.
+			for i := range c.init.links {
+				if i < len(rest) {
+					c.init.links[i] = uint64(rest[i] % 8)
+				}
+			}
+		} else {
+			copy(c.src[:], rest)
+			if len(rest) >= 8 {
+				c.new2 = binary.LittleEndian.Uint64(rest)
+			}
+		}
+		checkTwin(t, newScratchMem(t), &c)
+	})
+}
+
+// The twins themselves, on hand-made cases, in every backend.
+func TestTwins(t *testing.T) {
+	var w, w2 uint64 = 5, 0
+	if st := cs.GoCmpStore(&w, 4, 9); st != cs.CmpFailed || w != 5 {
+		t.Fatalf("cmpstore miss: %v %d", st, w)
+	}
+	if st := cs.GoCmpStore(&w, 5, 9); st != cs.OK || w != 9 {
+		t.Fatalf("cmpstore hit: %v %d", st, w)
+	}
+	if st := cs.GoCmpStoreStore(&w, 9, &w2, 1, 2); st != cs.OK || w != 2 || w2 != 1 {
+		t.Fatalf("cmpstorestore: %v %d %d", st, w, w2)
+	}
+	src, dst := []byte("abcdef"), make([]byte, 6)
+	if st := cs.GoCmpMemcpyStore(&w, 2, unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[0]), 6, 3); st != cs.OK || w != 3 || !bytes.Equal(dst, src) {
+		t.Fatalf("cmpmemcpystore: %v %d %q", st, w, dst)
+	}
+	links := []uint64{2, 0, 9}
+	head := uint64(1)
+	for _, want := range []uint64{1, 0, 2} {
+		node, st := cs.GoListPop(&head, unsafe.Pointer(&links[0]), 9)
+		if st != cs.OK || node != want {
+			t.Fatalf("listpop: got %d %v, want %d", node, st, want)
+		}
+	}
+	if _, st := cs.GoListPop(&head, unsafe.Pointer(&links[0]), 9); st != cs.CmpFailed {
+		t.Fatalf("listpop on an empty list: %v", st)
+	}
+}
+
+// The public API on the calling thread's slot, in every backend: the same
+// results as the twins.
+func TestPrimitivesSemantics(t *testing.T) {
+	mem := newScratchMem(t)
+	for range 100 {
+		s := cs.CurrentSlot()
+		m := (*scratch)(mem.Slot(s))
+		*m = scratch{}
+		m.w[0] = 1
+		st := cs.CmpStore(s, &m.w[0], 1, 2)
+		if st == cs.Moved {
+			continue
+		}
+		if st != cs.OK || m.w[0] != 2 {
+			t.Fatalf("CmpStore: %v %d", st, m.w[0])
+		}
+		if st := cs.CmpStore(s, &m.w[0], 1, 3); st != cs.CmpFailed && st != cs.Moved {
+			t.Fatalf("CmpStore miss: %v", st)
+		}
+		if st := cs.CmpStoreStore(s, &m.w[0], 2, &m.w[1], 7, 4); st == cs.OK && (m.w[0] != 4 || m.w[1] != 7) {
+			t.Fatalf("CmpStoreStore: %d %d", m.w[0], m.w[1])
+		}
+		return
+	}
+	t.Fatal("moved 100 times in a row")
+}
+
+func TestStatusString(t *testing.T) {
+	for st, want := range map[cs.Status]string{cs.OK: "ok", cs.CmpFailed: "compare failed", cs.Moved: "moved", cs.StStopped: "stopped", 99: "status(99)"} {
+		if got := st.String(); got != want {
+			t.Errorf("%d: %q, want %q", st, got, want)
+		}
+	}
+}
