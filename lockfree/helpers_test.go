@@ -224,9 +224,9 @@ var spinSink atomic.Int64
 // spin busy-waits for a short, varying time, shifting goroutines against
 // each other so that their operations overlap in many ways.
 func spin(seed int) {
-	n := (seed * 2654435761) % 64
+	n := uint32(seed) * 2654435761 >> 26 // 0..63, scattered
 	x := 0
-	for i := range n {
+	for i := range int(n) {
 		x += i
 	}
 	spinSink.Store(int64(x))

@@ -71,7 +71,7 @@ func TestIndexStackLayout(t *testing.T) {
 	if next-head != line {
 		t.Errorf("head at %d and next at %d, want exactly a %d-byte line apart", head, next, line)
 	}
-	if want := 2*line + unsafe.Sizeof([]uint32(nil)); l.Size != want {
+	if want := (2*line + unsafe.Sizeof([]uint32(nil)) + 7) &^ 7; l.Size != want {
 		t.Errorf("unsafe.Sizeof(IndexStack) = %d, want %d", l.Size, want)
 	}
 }
