@@ -9,6 +9,10 @@ import (
 	"time"
 )
 
+// stressProcs is the GOMAXPROCS of concurrent tests: above the CPU count,
+// so that the OS also preempts goroutines in the middle of operations.
+var stressProcs = max(8, runtime.NumCPU()+2)
+
 // scale picks a test size: full, under -race, or under -short.
 func scale(full, race, short int) int {
 	switch {
@@ -144,7 +148,7 @@ func randomPlans(r *rand.Rand, goroutines, ops int, pushP float64) [][]bool {
 func conserve(t *testing.T, producers, consumers, per int, fifo bool,
 	push func(int) bool, pop func() (int, bool)) {
 	t.Helper()
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(stressProcs))
 
 	total := producers * per
 	seen := make([]atomic.Int32, total)

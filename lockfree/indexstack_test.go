@@ -172,7 +172,7 @@ func TestIndexStackModel(t *testing.T) {
 // TestIndexStackLinearizable records histories of goroutines that pop
 // indices from a full stack and push back the ones they hold.
 func TestIndexStackLinearizable(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(stressProcs))
 	r := rand.New(rand.NewPCG(5, 6))
 	hr := newHistoryRunner(3)
 	defer hr.close()
@@ -228,7 +228,7 @@ func TestIndexStackLinearizable(t *testing.T) {
 // them in an ownership table, and give them back. An index handed to two
 // goroutines at once, or lost, fails the test.
 func TestIndexStackOwnership(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(stressProcs))
 	const n = 16
 	s, _ := lockfree.NewIndexStack(n)
 	for i := range n {

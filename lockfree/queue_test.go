@@ -202,7 +202,7 @@ func TestQueueModel(t *testing.T) {
 // TestQueueLinearizable records many small concurrent histories and checks
 // each against the queue specification.
 func TestQueueLinearizable(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(stressProcs))
 	r := rand.New(rand.NewPCG(1, 2))
 	hr := newHistoryRunner(3)
 	defer hr.close()

@@ -77,7 +77,7 @@ func TestStackModel(t *testing.T) {
 }
 
 func TestStackLinearizable(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(stressProcs))
 	r := rand.New(rand.NewPCG(3, 4))
 	hr := newHistoryRunner(3)
 	defer hr.close()
