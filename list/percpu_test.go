@@ -261,8 +261,9 @@ func TestPerCPUStress(t *testing.T) {
 				if !ok {
 					continue // every value is in flight in other goroutines
 				}
-				if *p < 1 || *p > 100 {
-					fail("popped %d, not a value in 1..100", *p)
+				if p == nil || *p < 1 || *p > 100 {
+					fail("popped %s, not a value in 1..100", show(p))
+					continue
 				}
 				disturb(i)
 				if !l.Push(p) {
@@ -283,8 +284,8 @@ func TestPerCPUStress(t *testing.T) {
 		if !ok {
 			break
 		}
-		if *p < 1 || *p > 100 {
-			t.Fatalf("drained %d, not a value in 1..100", *p)
+		if p == nil || *p < 1 || *p > 100 {
+			t.Fatalf("drained %s, not a value in 1..100", show(p))
 		}
 		counts[*p]++
 		sum += *p
@@ -299,4 +300,12 @@ func TestPerCPUStress(t *testing.T) {
 		t.Fatalf("drained %d values summing to %d, want %d and %d", n, sum, 100*slots, 5050*slots)
 	}
 	t.Logf("%d workers x %d ops, %d steals of values, %d of free nodes", workers(), ops, l.Steals(), l.FreeSteals())
+}
+
+// show formats a popped pointer, nil included.
+func show(p *int) string {
+	if p == nil {
+		return "nil (a node given out twice?)"
+	}
+	return strconv.Itoa(*p)
 }
