@@ -12,10 +12,28 @@ import (
 // The peers: a shared atomic.Int64, and stripedCounter (memory_test.go),
 // a striped counter with xsync v4's layout and Add. The Atomic backend is
 // measured by running these with GORSEQ=atomic.
+//
+// Besides ns/op (wall clock), each benchmark reports cpu-ns/op: the CPU time
+// the whole process used, per op. On a machine shared with other busy
+// processes it does not count the time the benchmark waits for a CPU; with
+// RunParallel it counts every goroutine's CPU time (so about ns/op x -cpu
+// when the goroutines keep the CPUs busy).
+
+// cpuMetric starts measuring CPU time; call the result when the timed loop
+// ends.
+func cpuMetric(b *testing.B) func() {
+	start := cpuNanos()
+	return func() {
+		if end := cpuNanos(); start >= 0 && end >= 0 && b.N > 0 {
+			b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
+		}
+	}
+}
 
 func BenchmarkAdd(b *testing.B) {
 	b.Run("impl=rseq", func(b *testing.B) {
 		b.ReportAllocs()
+		defer cpuMetric(b)()
 		c := counter.New()
 		for b.Loop() {
 			c.Add(1)
@@ -23,6 +41,7 @@ func BenchmarkAdd(b *testing.B) {
 	})
 	b.Run("impl=array", func(b *testing.B) {
 		b.ReportAllocs()
+		defer cpuMetric(b)()
 		a, err := counter.NewArray(8)
 		if err != nil {
 			b.Fatal(err)
@@ -35,6 +54,7 @@ func BenchmarkAdd(b *testing.B) {
 	})
 	b.Run("peer=atomic", func(b *testing.B) {
 		b.ReportAllocs()
+		defer cpuMetric(b)()
 		var c atomic.Int64
 		for b.Loop() {
 			c.Add(1)
@@ -42,6 +62,7 @@ func BenchmarkAdd(b *testing.B) {
 	})
 	b.Run("peer=striped", func(b *testing.B) {
 		b.ReportAllocs()
+		defer cpuMetric(b)()
 		c := newStripedCounter()
 		for b.Loop() {
 			c.Add(1)
@@ -52,6 +73,7 @@ func BenchmarkAdd(b *testing.B) {
 func BenchmarkAddParallel(b *testing.B) {
 	b.Run("impl=rseq", func(b *testing.B) {
 		b.ReportAllocs()
+		defer cpuMetric(b)()
 		c := counter.New()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
@@ -61,6 +83,7 @@ func BenchmarkAddParallel(b *testing.B) {
 	})
 	b.Run("impl=array", func(b *testing.B) {
 		b.ReportAllocs()
+		defer cpuMetric(b)()
 		a, err := counter.NewArray(8)
 		if err != nil {
 			b.Fatal(err)
@@ -75,6 +98,7 @@ func BenchmarkAddParallel(b *testing.B) {
 	})
 	b.Run("peer=atomic", func(b *testing.B) {
 		b.ReportAllocs()
+		defer cpuMetric(b)()
 		var c atomic.Int64
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
@@ -84,6 +108,7 @@ func BenchmarkAddParallel(b *testing.B) {
 	})
 	b.Run("peer=striped", func(b *testing.B) {
 		b.ReportAllocs()
+		defer cpuMetric(b)()
 		c := newStripedCounter()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
@@ -98,6 +123,7 @@ var sink int64
 func BenchmarkLoad(b *testing.B) {
 	b.Run("impl=rseq", func(b *testing.B) {
 		b.ReportAllocs()
+		defer cpuMetric(b)()
 		c := counter.New()
 		c.Add(1)
 		for b.Loop() {
@@ -106,6 +132,7 @@ func BenchmarkLoad(b *testing.B) {
 	})
 	b.Run("peer=atomic", func(b *testing.B) {
 		b.ReportAllocs()
+		defer cpuMetric(b)()
 		var c atomic.Int64
 		for b.Loop() {
 			sink += c.Load()
@@ -113,6 +140,7 @@ func BenchmarkLoad(b *testing.B) {
 	})
 	b.Run("peer=striped", func(b *testing.B) {
 		b.ReportAllocs()
+		defer cpuMetric(b)()
 		c := newStripedCounter()
 		for b.Loop() {
 			sink += c.Load()
@@ -125,6 +153,7 @@ func BenchmarkLoad(b *testing.B) {
 func BenchmarkReset(b *testing.B) {
 	b.Run("impl=rseq", func(b *testing.B) {
 		b.ReportAllocs()
+		defer cpuMetric(b)()
 		c := counter.New()
 		for b.Loop() {
 			c.Add(1)
@@ -133,6 +162,7 @@ func BenchmarkReset(b *testing.B) {
 	})
 	b.Run("peer=atomic", func(b *testing.B) {
 		b.ReportAllocs()
+		defer cpuMetric(b)()
 		var c atomic.Int64
 		for b.Loop() {
 			c.Add(1)
