@@ -91,7 +91,7 @@ func TestCounterExact(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
 	before := cs.ReadStats()
 	c := counter.New()
-	ops := scale(3_000_000, 300_000, 50_000)
+	ops := scale(3_000_000, 1_000_000, 50_000)
 	workers := 6 * runtime.NumCPU()
 
 	stop := make(chan struct{})
@@ -166,7 +166,7 @@ func TestArrayExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ops := scale(1_500_000, 150_000, 25_000)
+	ops := scale(1_500_000, 500_000, 25_000)
 	workers := 6 * runtime.NumCPU()
 
 	var added [n]atomic.Int64
