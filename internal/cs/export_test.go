@@ -77,3 +77,6 @@ func LockedCmpStore(slot int, v *uint64, expect, newv uint64) Status {
 	unlockSlot(slot)
 	return st
 }
+
+// ForcedAborts reports the rseqabort test build.
+const ForcedAborts = forcedAborts

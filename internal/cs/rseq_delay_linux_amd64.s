@@ -1,4 +1,4 @@
-//go:build !purego && rseqdelay
+//go:build !purego && rseqdelay && !rseqabort
 
 #include "textflag.h"
 
@@ -25,5 +25,7 @@ label: \
 	JNZ	label; \
 	ADDQ	DX, BX; \
 	MOVQ	BX, (DI)(CX*1)
+
+#define FORCE_ABORT(label)
 
 #include "sections_amd64.h"

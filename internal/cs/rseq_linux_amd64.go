@@ -233,6 +233,19 @@ func selfCheckOnce(m Mem) error {
 	for s := range nslots {
 		clear(unsafe.Slice((*byte)(m.Slot(s)), m.Size()))
 	}
+	if forcedAborts {
+		// Every section aborts: each must give up after its bound and
+		// leave memory untouched.
+		if st := Status(rseqAdd(m.Base(), m.Stride(), 7)); st != stAborted {
+			return fmt.Errorf("add in the rseqabort build: %v", st)
+		}
+		for s := range nslots {
+			if *(*int64)(m.Slot(s)) != 0 {
+				return errors.New("an aborted add wrote memory")
+			}
+		}
+		return nil
+	}
 	for range 3 {
 		if st := Status(rseqAdd(m.Base(), m.Stride(), 7)); st != OK {
 			return fmt.Errorf("add: %v", st)

@@ -1,7 +1,7 @@
 // Critical sections for linux/amd64, included by rseq_linux_amd64.s (the
 // production build) and rseq_delay_linux_amd64.s (delays inside every
 // section, for tests). Each includer defines DELAY(label) and
-// ADD_COMMIT(label) first.
+// ADD_COMMIT(label) and FORCE_ABORT(label) first.
 
 // Restartable sequences for linux/amd64.
 //
@@ -84,8 +84,9 @@
 	MOVQ	·stopBase(SB), R10; \
 	XORL	R11, R11
 
-#define ABORT(retry, ret) \
+#define ABORT(retry, abort, ret) \
 	SIGNATURE; \
+abort: \
 	LOCK; INCQ ·abortCount(SB); \
 	INCL	R11; \
 	CMPL	R11, $abortLimit; \
@@ -104,6 +105,7 @@ TEXT ·rseqAdd(SB), NOSPLIT|NOFRAME, $0-28
 	LOADCOMMON
 addRetry:
 	ENTER(addNoSeq)
+	FORCE_ABORT(addAbort)
 	CMPL	CX, ·slotsU(SB)
 	JAE	addNoSeq
 	STOPCHECK(addStopped)
@@ -112,7 +114,7 @@ addRetry:
 	POST_MARKER
 	MOVL	$stOK, ret+24(FP)
 	RET
-	ABORT(addRetry, ret+24(FP))
+	ABORT(addRetry, addAbort, ret+24(FP))
 addNoArea:
 	MOVL	$stNeedRegister, ret+24(FP)
 	RET
@@ -135,6 +137,7 @@ TEXT ·rseqCmpStore(SB), NOSPLIT|NOFRAME, $0-36
 	LOADCOMMON
 csRetry:
 	ENTER(csNoSeq)
+	FORCE_ABORT(csAbort)
 	CMPL	CX, SI
 	JNE	csMoved
 	STOPCHECK(csStopped)
@@ -145,7 +148,7 @@ csRetry:
 	POST_MARKER
 	MOVL	$stOK, ret+32(FP)
 	RET
-	ABORT(csRetry, ret+32(FP))
+	ABORT(csRetry, csAbort, ret+32(FP))
 csFailed:
 	MOVL	$stCmpFailed, ret+32(FP)
 	RET
@@ -176,6 +179,7 @@ TEXT ·rseqCmpStoreStore(SB), NOSPLIT|NOFRAME, $0-52
 	LOADCOMMON
 cssRetry:
 	ENTER(cssNoSeq)
+	FORCE_ABORT(cssAbort)
 	CMPL	CX, SI
 	JNE	cssMoved
 	STOPCHECK(cssStopped)
@@ -187,7 +191,7 @@ cssRetry:
 	POST_MARKER
 	MOVL	$stOK, ret+48(FP)
 	RET
-	ABORT(cssRetry, ret+48(FP))
+	ABORT(cssRetry, cssAbort, ret+48(FP))
 cssFailed:
 	MOVL	$stCmpFailed, ret+48(FP)
 	RET
@@ -218,6 +222,7 @@ TEXT ·rseqCmpMemcpyStore(SB), NOSPLIT|NOFRAME, $0-60
 	LOADCOMMON
 cmRetry:
 	ENTER(cmNoSeq)
+	FORCE_ABORT(cmAbort)
 	CMPL	CX, SI
 	JNE	cmMoved
 	STOPCHECK(cmStopped)
@@ -249,7 +254,7 @@ cmCommit:
 	POST_MARKER
 	MOVL	$stOK, ret+56(FP)
 	RET
-	ABORT(cmRetry, ret+56(FP))
+	ABORT(cmRetry, cmAbort, ret+56(FP))
 cmFailed:
 	MOVL	$stCmpFailed, ret+56(FP)
 	RET
@@ -278,6 +283,7 @@ TEXT ·rseqListPop(SB), NOSPLIT|NOFRAME, $0-44
 	LOADCOMMON
 lpRetry:
 	ENTER(lpNoSeq)
+	FORCE_ABORT(lpAbort)
 	CMPL	CX, SI
 	JNE	lpMoved
 	STOPCHECK(lpStopped)
@@ -291,7 +297,7 @@ lpRetry:
 	MOVQ	R13, node+32(FP)
 	MOVL	$stOK, st+40(FP)
 	RET
-	ABORT(lpRetry, st+40(FP))
+	ABORT(lpRetry, lpAbort, st+40(FP))
 lpFailed:
 	MOVQ	R13, node+32(FP)
 	MOVL	$stCmpFailed, st+40(FP)

@@ -371,7 +371,7 @@ func TestThreadChurn(t *testing.T) {
 // TestStoppedSlotDiverts: a section on a stopped slot stores nothing and
 // reports it, and the public call waits for the slot and then commits.
 func TestStoppedSlotDiverts(t *testing.T) {
-	needRSEQ(t)
+	needCommits(t)
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	m, err := cs.Alloc(8, 8)

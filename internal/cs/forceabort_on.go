@@ -1,0 +1,6 @@
+//go:build rseqabort
+
+package cs
+
+// forcedAborts: the rseqabort test build, whose sections always abort.
+const forcedAborts = true
