@@ -78,7 +78,7 @@ func PerCPULayout() Layout {
 func RCULayout() Layout {
 	var d RCU
 	return Layout{unsafe.Sizeof(d), map[string]uintptr{
-		"period": unsafe.Offsetof(d.period),
+		"cur":    unsafe.Offsetof(d.cur),
 		"stride": unsafe.Offsetof(d.stride),
 		"gp":     unsafe.Offsetof(d.gp),
 	}}

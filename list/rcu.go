@@ -36,12 +36,13 @@ import (
 // The zero RCU is not usable; create one with [NewRCU]. An RCU must not be
 // copied after first use.
 type RCU struct {
-	// Read by every section: the current period (0 or 1) and the per-CPU
-	// counts. period changes only in Synchronize.
-	period atomic.Uint32
+	// Read by every section: the current period, as the offset of its
+	// counts (0 or countPeriod), and the per-CPU counts. cur changes only
+	// in Synchronize.
+	cur    atomic.Uintptr
 	base   unsafe.Pointer // slot 0's counts
 	stride uintptr
-	_      [(cs.CacheLine - (unsafe.Sizeof(atomic.Uint32{})+unsafe.Sizeof(unsafe.Pointer(nil))+unsafe.Sizeof(uintptr(0)))%cs.CacheLine) % cs.CacheLine]byte
+	_      [(cs.CacheLine - (unsafe.Sizeof(atomic.Uintptr{})+unsafe.Sizeof(unsafe.Pointer(nil))+unsafe.Sizeof(uintptr(0)))%cs.CacheLine) % cs.CacheLine]byte
 
 	gp sync.Mutex // serializes the waits of Synchronize
 	cb *callbacks // Call's queue, shared with the goroutine that runs it
@@ -57,7 +58,7 @@ type RCU struct {
 // backend, an atomic add in the Atomic backend; the slow paths inside cs
 // keep the two apart), and read with atomic loads by Synchronize.
 const (
-	countBegin  = 0  // + 16*period
+	countBegin  = 0  // + 16*period; ReadLock relies on it being 0
 	countEnd    = 8  // + 16*period
 	countPeriod = 16 // bytes per period
 	countSize   = 2 * countPeriod
@@ -65,7 +66,7 @@ const (
 
 // A Token is what ReadLock returns and ReadUnlock takes: the period the
 // section was counted in.
-type Token struct{ period uint32 }
+type Token struct{ off uintptr } // offset of the period's counts
 
 // NewRCU returns a new domain. It starts no goroutine: Call starts one when
 // first needed.
@@ -85,20 +86,21 @@ func NewRCU() *RCU {
 // ReadLock begins a read-side section and returns the token to end it with.
 // It never blocks.
 func (d *RCU) ReadLock() Token {
-	p := d.period.Load()
 	// In the RSEQ backend the addition is a plain store: the membarriers of
 	// Synchronize order it, and the loads of the section that follow it,
 	// against the writer (libside's barrier A). The call itself keeps the
-	// compiler from moving the section's loads above it.
-	cs.AddInt64(unsafe.Add(d.base, uintptr(p)*countPeriod+countBegin), d.stride, 1)
-	return Token{p}
+	// compiler from moving the section's loads above it. (Kept small enough
+	// to inline.)
+	off := d.cur.Load()
+	cs.AddInt64(unsafe.Add(d.base, off), d.stride, 1) // + countBegin, which is 0
+	return Token{off}
 }
 
 // ReadUnlock ends the read-side section t, which ReadLock on d returned. It
 // may run on another goroutine or CPU than ReadLock did. It never blocks.
 func (d *RCU) ReadUnlock(t Token) {
 	cs.RaceRelease(unsafe.Pointer(&d.raceSync))
-	cs.AddInt64(unsafe.Add(d.base, uintptr(t.period&1)*countPeriod+countEnd), d.stride, 1)
+	cs.AddInt64(unsafe.Add(d.base, t.off&countPeriod+countEnd), d.stride, 1)
 }
 
 // Synchronize waits for a grace period: it returns after every read-side
@@ -122,8 +124,8 @@ func (d *RCU) Synchronize() {
 	if active[0] || active[1] {
 		d.gp.Lock()
 		d.waitPrev(&active)
-		if cur := d.period.Load(); active[cur] {
-			d.period.Store(cur ^ 1)
+		if cur := d.period(); active[cur] {
+			d.cur.Store(uintptr(cur^1) * countPeriod)
 			d.waitPrev(&active)
 		}
 		d.gp.Unlock()
@@ -137,7 +139,7 @@ func (d *RCU) Synchronize() {
 // waitPrev waits until the period before the current one has no reader
 // left. d.gp is held.
 func (d *RCU) waitPrev(active *[2]bool) {
-	prev := d.period.Load() ^ 1
+	prev := d.period() ^ 1
 	for i := 0; active[prev]; i++ {
 		if i > 0 {
 			pause(i)
@@ -145,6 +147,9 @@ func (d *RCU) waitPrev(active *[2]bool) {
 		d.scan(active)
 	}
 }
+
+// period returns the current period, 0 or 1.
+func (d *RCU) period() int { return int(d.cur.Load() / countPeriod) }
 
 // pause backs off between two scans of a wait: a few yields, then sleeps
 // that double from 10µs to 10ms. Each scan costs a membarrier, which

@@ -1,0 +1,26 @@
+package list_test
+
+import (
+	"testing"
+
+	"github.com/gorseq/rseq/internal/cs"
+	"github.com/gorseq/rseq/list"
+)
+
+// TestLayout: the fields every reader loads fill the first cache line of
+// their struct, and what writers or slow paths write starts on a line of
+// its own.
+func TestLayout(t *testing.T) {
+	r := list.RCULayout()
+	if r.Offsets["cur"] != 0 || r.Offsets["gp"] != cs.CacheLine {
+		t.Errorf("RCU: cur at %d, gp at %d; want 0 and %d", r.Offsets["cur"], r.Offsets["gp"], cs.CacheLine)
+	}
+	l := list.ListLayout()
+	if l.Offsets["head"] != 0 || l.Offsets["mu"] != cs.CacheLine {
+		t.Errorf("List: head at %d, mu at %d; want 0 and %d", l.Offsets["head"], l.Offsets["mu"], cs.CacheLine)
+	}
+	p := list.PerCPULayout()
+	if end := p.Offsets["free"] + 24; p.Offsets["steals"] < end+cs.CacheLine {
+		t.Errorf("PerCPU: steals at %d, less than a line after the read-only fields (end at %d)", p.Offsets["steals"], end)
+	}
+}
