@@ -74,13 +74,16 @@ func possibleCPUs() int {
 func parseCPUList(s string) (int, bool) {
 	hi := -1
 	for part := range strings.SplitSeq(s, ",") {
-		_, last, _ := strings.Cut(part, "-")
-		if last == "" {
-			last = part
-		}
-		n, err := strconv.Atoi(last)
-		if err != nil || n < 0 {
+		first, last, isRange := strings.Cut(part, "-")
+		lo, err := strconv.Atoi(first)
+		if err != nil || lo < 0 {
 			return 0, false
+		}
+		n := lo
+		if isRange {
+			if n, err = strconv.Atoi(last); err != nil || n < lo {
+				return 0, false
+			}
 		}
 		hi = max(hi, n)
 	}

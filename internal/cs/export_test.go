@@ -10,7 +10,6 @@ var (
 	GoCmpMemcpyStore = goCmpMemcpyStore
 	GoListPop        = goListPop
 	GoAdd            = goAdd
-	ScanSection      = scanSection
 	ParseCPUList     = parseCPUList
 	HintSlot         = hintSlot
 	EmptyAsm         = emptyAsm
@@ -80,3 +79,11 @@ func LockedCmpStore(slot int, v *uint64, expect, newv uint64) Status {
 
 // ForcedAborts reports the rseqabort test build.
 const ForcedAborts = forcedAborts
+
+// Section is a scanned section's offsets.
+type Section struct{ Start, Post, Abort int }
+
+func ScanSection(code []byte) (Section, error) {
+	s, err := scanSection(code)
+	return Section{s.start, s.post, s.abort}, err
+}
