@@ -10,7 +10,8 @@ import (
 // number of producers and consumers. It is Dmitry Vyukov's bounded MPMC
 // queue: a ring of slots, each carrying a sequence number that tells
 // producers and consumers whose turn it is, so that a Push or a Pop costs
-// one compare-and-swap on a shared position plus one store to the slot.
+// one compare-and-swap on a shared position and one atomic store to the
+// slot's sequence number.
 //
 // Successful Pushes and Pops are linearizable; Push and Pop never wait for
 // another goroutine. The queue is not strictly lock-free, however: a
