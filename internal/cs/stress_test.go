@@ -24,10 +24,7 @@ func workers() int { return 6 * runtime.NumCPU() }
 // scheduler-tick granularity: the run must span hundreds of them, so it is
 // measured in time, not operations.
 func stressTime() time.Duration {
-	if testing.Short() {
-		return 60 * time.Millisecond
-	}
-	return 250 * time.Millisecond
+	return torture.Duration(60*time.Millisecond, 250*time.Millisecond)
 }
 
 // hammer runs op on workers() goroutines until stressTime has passed and
@@ -56,7 +53,8 @@ func stressFaults(work func()) torture.Faults {
 	return f
 }
 
-// TestIncrement: every AddInt64 is counted exactly once.
+// TestIncrement: every AddInt64 is counted exactly once, under each fault
+// injector alone and under all of them together.
 func TestIncrement(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
 	m, err := cs.Alloc(8, 8)
@@ -65,27 +63,33 @@ func TestIncrement(t *testing.T) {
 	}
 	defer m.Free()
 	var churned atomic.Int64
-	in := torture.Start(stressFaults(func() {
-		cs.AddInt64(m.Base(), m.Stride(), 1) // first section of a fresh thread
+	churnWork := func() {
+		cs.AddInt64(m.Base(), m.Stride(), 1) // the first section of a fresh thread
 		churned.Add(1)
-	}))
-	before := cs.ReadStats()
-	ops := hammer(func(w, i int) {
-		cs.AddInt64(m.Base(), m.Stride(), 1)
-		if i%(997+w) == 0 {
-			runtime.Gosched()
-		}
-	})
-	sum := in.Stop()
-	var got int64
-	for s := range cs.Slots() {
-		got += atomic.LoadInt64((*int64)(m.Slot(s)))
 	}
-	want := ops + churned.Load()
-	after := cs.ReadStats()
-	t.Logf("%d adds, faults: %v, aborts %d, fences %d", want, sum, after.Aborts-before.Aborts, after.Fences-before.Fences)
-	if got != want {
-		t.Fatalf("sum of slots = %d, want %d (lost %d)", got, want, want-got)
+	var expected int64
+	for _, nf := range torture.Each(churnWork) {
+		t.Run(nf.Name, func(t *testing.T) {
+			sess := torture.Begin(nf.Faults)
+			churnedBefore := churned.Load()
+			ops := hammer(func(w, i int) {
+				cs.AddInt64(m.Base(), m.Stride(), 1)
+				if i%(997+w) == 0 {
+					runtime.Gosched()
+				}
+			})
+			report := sess.End(ops, 0)
+			expected += ops + churned.Load() - churnedBefore
+			var got int64
+			for s := range cs.Slots() {
+				got += atomic.LoadInt64((*int64)(m.Slot(s)))
+			}
+			report.Violations = expected - got
+			t.Log(report)
+			if got != expected {
+				t.Fatalf("sum of slots = %d, want %d (lost %d)", got, expected, expected-got)
+			}
+		})
 	}
 }
 
