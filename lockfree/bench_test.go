@@ -78,6 +78,16 @@ func (s *mutexStack) pop() (int, bool) {
 
 var sink int
 
+// yieldAfter is the back-off of retry loops around non-blocking operations:
+// retry at once a few times, as the obstacle (a full or empty queue, or an
+// operation of another goroutine in progress) may well clear within
+// nanoseconds, then yield the processor.
+func yieldAfter(failures int) {
+	if failures >= 16 {
+		runtime.Gosched()
+	}
+}
+
 // BenchmarkQueuePushPop times a Push followed by a Pop on one goroutine.
 func BenchmarkQueuePushPop(b *testing.B) {
 	b.Run("impl=lockfree", func(b *testing.B) {
@@ -123,21 +133,21 @@ func BenchmarkQueuePushPop(b *testing.B) {
 
 // BenchmarkQueuePushPopParallel times Push-Pop pairs on GOMAXPROCS
 // goroutines sharing one queue. A failed Pop (the head element's Push still
-// in progress, for the lock-free queue) is retried after a yield.
+// in progress, for the lock-free queue) is retried, see yieldAfter.
 func BenchmarkQueuePushPopParallel(b *testing.B) {
 	b.Run("impl=lockfree", func(b *testing.B) {
 		q, _ := lockfree.NewQueue[int](benchCap)
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				for !q.Push(1) {
-					runtime.Gosched()
+				for n := 0; !q.Push(1); n++ {
+					yieldAfter(n)
 				}
-				for {
+				for n := 0; ; n++ {
 					if _, ok := q.Pop(); ok {
 						break
 					}
-					runtime.Gosched()
+					yieldAfter(n)
 				}
 			}
 		})
@@ -157,14 +167,14 @@ func BenchmarkQueuePushPopParallel(b *testing.B) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				for !r.push(1) {
-					runtime.Gosched()
+				for n := 0; !r.push(1); n++ {
+					yieldAfter(n)
 				}
-				for {
+				for n := 0; ; n++ {
 					if _, ok := r.pop(); ok {
 						break
 					}
-					runtime.Gosched()
+					yieldAfter(n)
 				}
 			}
 		})
@@ -178,8 +188,9 @@ func BenchmarkQueueSPSC(b *testing.B) { benchProdCons(b, 1, 1) }
 func BenchmarkQueueMPMC(b *testing.B) { benchProdCons(b, 2, 2) }
 
 // benchProdCons moves b.N values through a queue from producers to
-// consumers goroutines. The lock-free queue and the mutex ring yield when
-// full or empty; the channel blocks, as it would be used.
+// consumers goroutines. Callers of the lock-free queue and the mutex ring
+// retry when it is full or empty, see yieldAfter; the channel blocks, as it
+// would be used.
 func benchProdCons(b *testing.B, producers, consumers int) {
 	run := func(b *testing.B, push func(p, n int), pop func(n int)) {
 		b.ReportAllocs()
@@ -206,17 +217,17 @@ func benchProdCons(b *testing.B, producers, consumers int) {
 		q, _ := lockfree.NewQueue[int](benchCap)
 		run(b, func(p, n int) {
 			for i := range n {
-				for !q.Push(i) {
-					runtime.Gosched()
+				for n := 0; !q.Push(i); n++ {
+					yieldAfter(n)
 				}
 			}
 		}, func(n int) {
 			for range n {
-				for {
+				for n := 0; ; n++ {
 					if _, ok := q.Pop(); ok {
 						break
 					}
-					runtime.Gosched()
+					yieldAfter(n)
 				}
 			}
 		})
@@ -237,17 +248,17 @@ func benchProdCons(b *testing.B, producers, consumers int) {
 		r := newMutexRing(benchCap)
 		run(b, func(p, n int) {
 			for i := range n {
-				for !r.push(i) {
-					runtime.Gosched()
+				for n := 0; !r.push(i); n++ {
+					yieldAfter(n)
 				}
 			}
 		}, func(n int) {
 			for range n {
-				for {
+				for n := 0; ; n++ {
 					if _, ok := r.pop(); ok {
 						break
 					}
-					runtime.Gosched()
+					yieldAfter(n)
 				}
 			}
 		})
