@@ -1,0 +1,347 @@
+package ringbuf
+
+import (
+	"context"
+	"fmt"
+	"math/bits"
+	"reflect"
+	"runtime"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/gorseq/rseq/internal/cs"
+	"github.com/gorseq/rseq/lockfree"
+)
+
+// Limits of New.
+const (
+	// MaxPerCPU is the largest per-CPU capacity New accepts (before
+	// rounding up to a power of two).
+	MaxPerCPU = 1 << 24
+	// MaxValueSize is the largest element type New accepts, in bytes: a
+	// value is copied into the ring by one memcpy critical section.
+	MaxValueSize = cs.MaxMemcpy
+)
+
+// A Ring is a set of bounded FIFO rings of values of type T, one per CPU
+// slot. Push appends to the ring of the CPU the calling thread runs on;
+// Pop, Drain and Wait serve any number of consumer goroutines, which take
+// values from every ring.
+//
+// T must hold no pointers (no pointer, string, slice, map, channel,
+// function or interface, directly or in a field or array element): values
+// live in off-heap memory that the garbage collector does not scan.
+//
+// Create a Ring with New; the zero Ring is not usable. A Ring must not be
+// copied.
+type Ring[T any] struct {
+	// Read-only after New.
+	m     slots
+	mask  uint64 // capacity - 1
+	esize uintptr
+	word  bool // values fit in one 8-byte word: commit with CmpStoreStore
+	rseq  bool
+	qs    []*lockfree.Queue[T] // Atomic backend: one queue per slot
+
+	// race is the address the race detector's happens-before edges from
+	// Push to Pop go through (the asm's stores are invisible to it).
+	race byte
+
+	n notifier
+}
+
+// New returns a Ring whose per-CPU rings each hold perCPU values, rounded
+// up to a power of two (Cap reports it). perCPU must be in [1, MaxPerCPU],
+// else New returns an error wrapping ErrCapacity; T must hold no pointers
+// and be at most MaxValueSize bytes, else New returns an error wrapping
+// ErrType that names the type. The rings' memory is taken at once (in the
+// RSEQ backend: per-CPU memory whose pages are touched as they are used)
+// and returned when the Ring is unreachable.
+func New[T any](perCPU int) (*Ring[T], error) {
+	typ := reflect.TypeFor[T]()
+	if err := checkType(typ); err != nil {
+		return nil, err
+	}
+	if perCPU < 1 || perCPU > MaxPerCPU {
+		return nil, fmt.Errorf("%w: New perCPU %d out of range [1, %d]", ErrCapacity, perCPU, MaxPerCPU)
+	}
+	n := uint64(1) << bits.Len(uint(perCPU-1))
+	r := &Ring[T]{mask: n - 1, esize: typ.Size(), rseq: cs.Enabled()}
+	r.n.init()
+	var ring uintptr
+	if r.rseq {
+		r.word = r.esize <= 8
+		ring = uintptr(n) * entrySize(r.esize)
+	} else {
+		r.qs = make([]*lockfree.Queue[T], nslots)
+		for s := range r.qs {
+			q, err := lockfree.NewQueue[T](int(n))
+			if err != nil {
+				return nil, fmt.Errorf("ringbuf: New perCPU %d: %w", perCPU, err)
+			}
+			r.qs[s] = q
+		}
+	}
+	m, err := allocSlots(r, ring)
+	if err != nil {
+		return nil, fmt.Errorf("ringbuf: New perCPU %d of %v: %w", perCPU, typ, err)
+	}
+	r.m = m
+	return r, nil
+}
+
+// entrySize is the distance between two values in a ring: the size rounded
+// up to 8 bytes, at least 8, so that values of up to 8 bytes are written as
+// one word.
+func entrySize(size uintptr) uintptr {
+	return max(8, (size+7)&^7)
+}
+
+// checkType reports why a Ring cannot hold typ, if it cannot.
+func checkType(typ reflect.Type) error {
+	if typ.Size() > MaxValueSize {
+		return fmt.Errorf("%w: %v is %d bytes, more than MaxValueSize (%d)", ErrType, typ, typ.Size(), MaxValueSize)
+	}
+	if where := pointerIn(typ, typ.String()); where != "" {
+		return fmt.Errorf("%w: %v holds pointers (%s)", ErrType, typ, where)
+	}
+	return nil
+}
+
+// pointerIn returns a description of the first pointer found in typ, whose
+// path from the outer type is path, or "" if it has none.
+func pointerIn(typ reflect.Type, path string) string {
+	switch typ.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+		return ""
+	case reflect.Array:
+		if typ.Len() == 0 {
+			return ""
+		}
+		return pointerIn(typ.Elem(), path+"[0]")
+	case reflect.Struct:
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			if w := pointerIn(f.Type, path+"."+f.Name); w != "" {
+				return w
+			}
+		}
+		return ""
+	}
+	return path + " is a " + typ.Kind().String()
+}
+
+// Cap returns the capacity of each CPU's ring: New's perCPU rounded up to a
+// power of two.
+func (r *Ring[T]) Cap() int { return int(r.mask + 1) }
+
+// Push appends v to the ring of the CPU slot the calling thread runs on and
+// reports true, or reports false, changing nothing but the drop count, when
+// that ring is full. It never waits for consumers or other producers.
+//
+// In the RSEQ backend Push is one critical section that copies v into the
+// ring and publishes it by moving the ring's tail: the slot's producers are
+// serialized by the CPU, so each ring has a single producer at a time, and
+// the value is never visible half-written. It retries only when the thread
+// moves to another CPU or another thread pushed to the same ring first. In
+// the Atomic backend it is lockfree.Queue.Push on a ring chosen by the
+// goroutine.
+//
+// A successful Push synchronizes before the Pop or Drain that returns v.
+func (r *Ring[T]) Push(v T) bool {
+	_, ok := r.push(v)
+	return ok
+}
+
+// push is Push, also returning the slot v went to (or the slot whose ring
+// was full), for the tests.
+func (r *Ring[T]) push(v T) (int, bool) {
+	if !r.rseq {
+		return r.pushAtomic(v)
+	}
+	cs.RaceRelease(unsafe.Pointer(&r.race))
+	var w uint64
+	if r.word {
+		*(*T)(unsafe.Pointer(&w)) = v
+	}
+	for {
+		s := cs.CurrentSlot()
+		h := r.m.hdr(s)
+		t := atomic.LoadUint64(&h.tail)
+		if int64(t-atomic.LoadUint64(&h.limit)) > int64(r.mask) && !r.refresh(s, h, t) {
+			r.m.drop()
+			runtime.KeepAlive(r)
+			return s, false
+		}
+		e := unsafe.Add(r.m.ring(s), uintptr(t&r.mask)*entrySize(r.esize))
+		var st cs.Status
+		if r.word {
+			st = cs.CmpStoreStore(s, &h.tail, t, (*uint64)(e), w, t+1)
+		} else {
+			st = cs.CmpMemcpyStore(s, &h.tail, t, e, unsafe.Pointer(&v), r.esize, t+1)
+		}
+		if st == cs.OK {
+			r.n.notify()
+			runtime.KeepAlive(r)
+			return s, true
+		}
+		// Moved to another slot, or another producer of the slot
+		// committed first: read the slot again.
+	}
+}
+
+// refresh is called when the ring of slot s looks full from limit, the
+// producers' copy of head: it loads head, reports whether there is room at
+// tail t, and if so raises limit (a lost race to raise it is harmless:
+// limit is only ever a lower bound of head).
+func (r *Ring[T]) refresh(s int, h *slotHdr, t uint64) bool {
+	head := atomic.LoadUint64(&h.head)
+	if int64(t-head) > int64(r.mask) {
+		return false
+	}
+	if l := atomic.LoadUint64(&h.limit); int64(head-l) > 0 {
+		cs.CmpStore(s, &h.limit, l, head)
+	}
+	return true
+}
+
+func (r *Ring[T]) pushAtomic(v T) (int, bool) {
+	s := cs.CurrentSlot()
+	if !r.qs[s].Push(v) {
+		r.m.drop()
+		runtime.KeepAlive(r)
+		return s, false
+	}
+	r.n.notify()
+	return s, true
+}
+
+// Pop removes and returns the oldest value of some non-empty ring, trying
+// the calling thread's slot first and then the others; it reports false
+// when every ring looked empty. Any number of goroutines may Pop, Drain and
+// Wait at once. Pop never blocks producers: consumers claim a value by
+// compare-and-swap on the ring's head, which producers only read.
+func (r *Ring[T]) Pop() (T, bool) {
+	start := cs.CurrentSlot()
+	for i := range nslots {
+		s := start + i
+		if s >= nslots {
+			s -= nslots
+		}
+		if v, ok := r.popSlot(s, ^uint64(0)); ok {
+			return v, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+// popSlot pops the oldest value of slot s's ring if its position is below
+// end.
+func (r *Ring[T]) popSlot(s int, end uint64) (T, bool) {
+	if !r.rseq {
+		return r.qs[s].Pop()
+	}
+	h := r.m.hdr(s)
+	ring := r.m.ring(s)
+	for {
+		head := atomic.LoadUint64(&h.head)
+		t := atomic.LoadUint64(&h.tail)
+		if int64(t-head) <= 0 || head >= end {
+			break
+		}
+		// The copy may be torn if a producer is overwriting the entry,
+		// but a producer writes position head+Cap only once head has
+		// moved past head: then the CAS below fails and the copy is
+		// thrown away.
+		v := *(*T)(unsafe.Add(ring, uintptr(head&r.mask)*entrySize(r.esize)))
+		if atomic.CompareAndSwapUint64(&h.head, head, head+1) {
+			cs.RaceAcquire(unsafe.Pointer(&r.race))
+			runtime.KeepAlive(r)
+			return v, true
+		}
+	}
+	runtime.KeepAlive(r)
+	var zero T
+	return zero, false
+}
+
+// Drain pops the values available when it reaches each ring, ring by ring,
+// and passes them to yield, stopping early if yield returns false. Values
+// pushed to a ring after Drain has reached it are left for later, so Drain
+// returns even while producers keep pushing. It has the signature of an
+// iter.Seq[T]: for v := range r.Drain { ... } works.
+func (r *Ring[T]) Drain(yield func(T) bool) {
+	for s := range nslots {
+		var end uint64
+		if r.rseq {
+			end = atomic.LoadUint64(&r.m.hdr(s).tail)
+		} else {
+			end = uint64(r.qs[s].Len())
+		}
+		for n := uint64(0); ; n++ {
+			if !r.rseq && n >= end {
+				break
+			}
+			v, ok := r.popSlot(s, end)
+			if !ok {
+				break
+			}
+			if !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// Wait blocks until some ring holds a value or ctx ends, and returns nil or
+// ctx.Err(). It parks the goroutine; it never spins. A nil return does not
+// promise that the next Pop succeeds: another consumer may take the value
+// first. When several goroutines wait, each Push wakes at least one of
+// them. Wait costs a process-wide memory barrier (cs.Barrier) each time it
+// parks.
+//
+// In the Atomic backend Wait may also return for a value whose Push has
+// claimed its place but not yet returned; Pop then reports false until that
+// Push finishes.
+func (r *Ring[T]) Wait(ctx context.Context) error {
+	return r.n.wait(ctx, r)
+}
+
+func (r *Ring[T]) available() bool {
+	for s := range nslots {
+		if r.usedSlot(s) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Ring[T]) usedSlot(s int) int {
+	if !r.rseq {
+		return r.qs[s].Len()
+	}
+	n := r.m.used(s)
+	runtime.KeepAlive(r)
+	return int(min(n, r.mask+1))
+}
+
+// Len returns the number of values in the rings. It reads each ring once,
+// one after another, so under concurrent Pushes and Pops it is approximate.
+func (r *Ring[T]) Len() int {
+	var n int
+	for s := range nslots {
+		n += r.usedSlot(s)
+	}
+	return n
+}
+
+// Dropped returns the number of Pushes that reported false. Each slot's
+// count is exact; the sum reads them one after another.
+func (r *Ring[T]) Dropped() uint64 {
+	n := r.m.dropped()
+	runtime.KeepAlive(r)
+	return n
+}
