@@ -24,17 +24,17 @@
 // linearizable: each appears to take effect at a single instant between its
 // call and its return, Pop reporting false included.
 //
-// [Queue] is weaker, as Dmitry Vyukov's bounded queue, on which it is based,
-// is by design. Its successful operations are linearizable, and its methods
-// never wait, but a Push that has claimed a slot and not yet filled it (its
-// goroutine preempted, say) hides that slot's element, and every element
-// behind it, from consumers until it finishes: meanwhile Pop reports false
-// even though later Pushes have returned. Likewise a slow Pop can make Push
-// report false before the queue is full. The Queue is therefore not
-// lock-free in the strict sense; see [Queue.Push] and [Queue.Pop] for the
-// exact conditions.
+// [Queue], Dmitry Vyukov's bounded queue, promises less, by design. Its
+// methods never wait and its successful operations are linearizable, but a
+// Push that has claimed a slot and not yet filled it (its goroutine
+// preempted, say) hides that slot's element, and every element behind it,
+// from consumers until it finishes: meanwhile Pop reports false even though
+// later Pushes have returned. Likewise a slow Pop can make Push report false
+// before the queue is full. The Queue is therefore not lock-free in the
+// strict sense: one stalled producer can keep every consumer from making
+// progress. See [Queue.Push] and [Queue.Pop] for the exact conditions.
 //
-// Len methods are approximate under concurrency: they are exact only when no
+// The Len methods are approximate under concurrency: they are exact only when no
 // other method runs at the same time.
 //
 // In the terminology of the Go memory model, a Push of a value
