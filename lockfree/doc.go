@@ -31,8 +31,8 @@
 // from consumers until it finishes: meanwhile Pop reports false even though
 // later Pushes have returned. Likewise a slow Pop can make Push report false
 // before the queue is full. The Queue is therefore not lock-free in the
-// strict sense: one stalled producer can keep every consumer from making
-// progress. See [Queue.Push] and [Queue.Pop] for the exact conditions.
+// strict sense: one stalled producer stops every consumer once they reach
+// its slot. See [Queue.Push] and [Queue.Pop] for the exact conditions.
 //
 // The Len methods are approximate under concurrency: they are exact only when no
 // other method runs at the same time.
