@@ -48,7 +48,7 @@ func runCase(b *testing.B, structure, name string, par bool) {
 }
 
 // memChildN is how many instances a memory child makes.
-const memChildN = 100_000
+const memChildN = 300_000
 
 // runMemory measures each implementation of structure's Memory case in
 // fresh child processes (this test binary, see TestMain), one per
