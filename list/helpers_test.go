@@ -10,9 +10,12 @@ import (
 	"github.com/gorseq/rseq/internal/cs"
 )
 
-// scale picks a test size: full, under -race, or under -short.
+// scale picks a test size: full, under -race, or under -short (and a
+// twentieth of that with the rseqdelay build's slow sections).
 func scale(full, race, short int) int {
 	switch {
+	case delayBuild:
+		return max(short/20, 1)
 	case testing.Short():
 		return short
 	case cs.RaceEnabled:
