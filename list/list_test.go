@@ -2,7 +2,10 @@ package list_test
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gorseq/rseq/list"
@@ -139,5 +142,53 @@ func TestListModel(t *testing.T) {
 			}
 			elems, model = elems[20:], model[20:]
 		}
+	}
+}
+
+// TestListRemoveVisibility: a traversal that begins after Remove returned
+// never sees the removed value, while a writer keeps adding and removing.
+func TestListRemoveVisibility(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	l := list.New[int](nil)
+	var removed atomic.Int64 // the value removed last
+	removed.Store(-1)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var bad atomic.Int64
+	for range workers() {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				gone := int(removed.Load())
+				for v := range l.All() {
+					if v == gone {
+						bad.Add(1)
+					}
+					disturb(i + v)
+				}
+			}
+		})
+	}
+	ops := scale(20_000, 5_000, 2_000)
+	var window []*list.Element[int] // the last 8 values pushed
+	for v := range ops {
+		window = append(window, l.PushBack(v))
+		if len(window) > 8 {
+			e := window[0]
+			window = slices.Delete(window, 0, 1)
+			if !l.Remove(e) {
+				t.Fatal("Remove of a present element failed")
+			}
+			removed.Store(int64(e.Value()))
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if bad.Load() != 0 {
+		t.Fatalf("%d traversals saw a value removed before they began", bad.Load())
 	}
 }
