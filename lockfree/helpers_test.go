@@ -33,9 +33,13 @@ type budget struct {
 }
 
 // newBudget returns a budget of scale(full, race, short) iterations, at
-// least a tenth of them, within d.
-func newBudget(full, race, short int, d time.Duration) *budget {
+// least a tenth of them, within 2s, or 0.5s under -short.
+func newBudget(full, race, short int) *budget {
 	n := scale(full, race, short)
+	d := 2 * time.Second
+	if testing.Short() {
+		d = time.Second / 2
+	}
 	return &budget{n: n, min: n / 10, end: time.Now().Add(d)}
 }
 

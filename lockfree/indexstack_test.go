@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/quick"
-	"time"
 	"unsafe"
 
 	"github.com/gorseq/rseq/lockfree"
@@ -177,7 +176,7 @@ func TestIndexStackLinearizable(t *testing.T) {
 	hr := newHistoryRunner(3)
 	defer hr.close()
 	const n = 4
-	b := newBudget(3000, 600, 300, 2*time.Second)
+	b := newBudget(3000, 600, 300)
 	for i := 0; b.more(i); i++ {
 		s, _ := lockfree.NewIndexStack(n)
 		init := make([]int, n)

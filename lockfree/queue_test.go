@@ -206,7 +206,7 @@ func TestQueueLinearizable(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	hr := newHistoryRunner(3)
 	defer hr.close()
-	b := newBudget(3000, 600, 300, 2*time.Second)
+	b := newBudget(3000, 600, 300)
 	for i := 0; b.more(i); i++ {
 		capacity := 1 << r.IntN(3)
 		q, _ := lockfree.NewQueue[int](capacity)

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"testing"
 	"testing/quick"
-	"time"
 
 	"github.com/gorseq/rseq/lockfree"
 )
@@ -81,7 +80,7 @@ func TestStackLinearizable(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	hr := newHistoryRunner(3)
 	defer hr.close()
-	b := newBudget(3000, 600, 300, 2*time.Second)
+	b := newBudget(3000, 600, 300)
 	for i := 0; b.more(i); i++ {
 		var s lockfree.Stack[int]
 		push := func(v int) bool { s.Push(v); return true }
