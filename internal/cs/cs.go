@@ -106,20 +106,13 @@ func hintSlot() int {
 	return int(((h >> 32) * uint64(nslots)) >> 32)
 }
 
-// AddInt64 adds delta to the int64 at p + s*stride, where s is the current
-// slot. In the RSEQ backend it is one critical section ending in a plain add
-// to memory; in the Atomic backend an atomic add. It always succeeds.
-func AddInt64(p unsafe.Pointer, stride uintptr, delta int64) {
-	if rseqOn && rseqAdd(p, stride, delta) == 0 {
-		return
-	}
-	addInt64Other(p, stride, delta)
-}
-
 func atomicAddSlot(p unsafe.Pointer, stride uintptr, slot int, delta int64) {
 	atomic.AddInt64((*int64)(unsafe.Add(p, uintptr(slot)*stride)), delta)
 }
 
+// addInt64Other finishes an AddInt64 that did not commit on the fast path:
+// the Atomic backend, a thread without an area yet or without rseq, a
+// stopped slot, or too many aborts.
 func addInt64Other(p unsafe.Pointer, stride uintptr, delta int64) {
 	if !rseqOn {
 		atomicAddSlot(p, stride, hintSlot(), delta)

@@ -17,6 +17,17 @@ import (
 //go:noescape
 func rseqAdd(p unsafe.Pointer, stride uintptr, delta int64) uint32
 
+// AddInt64 adds delta to the int64 at p + s*stride, where s is the current
+// slot. In the RSEQ backend it is one critical section ending in a plain add
+// to memory; in the Atomic backend an atomic add. It always succeeds.
+//
+// (Defined here and in rseq_other.go rather than in cs.go: on linux/amd64
+// the exported function is the asm section itself, so that callers pay one
+// call, not a Go call wrapping an asm call.)
+//
+//go:noescape
+func AddInt64(p unsafe.Pointer, stride uintptr, delta int64)
+
 //go:noescape
 func rseqCmpStore(slot uint32, v *uint64, expect, newv uint64) uint32
 
@@ -49,11 +60,11 @@ var (
 	idxOff     int64   // offset of the slot index in the area: 24 (mm_cid) or 4 (cpu_id)
 	stopBase   uintptr // = stopWords
 
-	descAdd, descCmpStore, descCmpStoreStore, descCmpMemcpyStore, descListPop uintptr
+	descAdd, descCmpStore, descCmpStoreStore, descCmpMemcpyStore, descListPop, descAddInt64 uintptr
 
 	// csText holds the entry addresses of the functions with sections, in
 	// the order of the desc* variables (defined in the asm).
-	csText [5]uintptr
+	csText [6]uintptr
 )
 
 // Offsets in struct rseq.
@@ -166,7 +177,7 @@ func initDescriptors() error {
 	if err != nil {
 		return err
 	}
-	descs := []*uintptr{&descAdd, &descCmpStore, &descCmpStoreStore, &descCmpMemcpyStore, &descListPop}
+	descs := []*uintptr{&descAdd, &descCmpStore, &descCmpStoreStore, &descCmpMemcpyStore, &descListPop, &descAddInt64}
 	for i, entry := range csText {
 		// The entry is a code address: read it as a pointer without
 		// converting an integer (which go vet rightly distrusts).

@@ -7,7 +7,12 @@ import (
 	"unsafe"
 )
 
-// Without the asm every entry point below is unreachable: rseqOn stays false.
+// Without the asm every rseq entry point below is unreachable: rseqOn stays
+// false.
+
+// AddInt64 adds delta to the int64 at p + s*stride, where s is the current
+// slot: an atomic add, on this platform. It always succeeds.
+func AddInt64(p unsafe.Pointer, stride uintptr, delta int64) { addInt64Other(p, stride, delta) }
 
 func rseqAdd(p unsafe.Pointer, stride uintptr, delta int64) uint32 { return uint32(stNoRSEQ) }
 

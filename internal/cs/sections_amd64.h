@@ -125,6 +125,40 @@ addStopped:
 	MOVL	$stStopped, ret+24(FP)
 	RET
 
+// func AddInt64(p unsafe.Pointer, stride uintptr, delta int64)
+// The exported per-CPU add: the same section as rseqAdd, entered straight
+// from the caller (one call, not a Go wrapper around an asm call). Anything
+// but a commit (Atomic backend, no area yet, no rseq on this thread, a
+// stopped slot, the abort bound) tail-jumps to addInt64Other, which takes
+// the same arguments and sorts it out.
+TEXT ·AddInt64(SB), NOSPLIT|NOFRAME, $0-24
+	CMPB	·rseqOn(SB), $0
+	JEQ	aiOther
+	MOVQ	p+0(FP), DI
+	MOVQ	stride+8(FP), SI
+	MOVQ	delta+16(FP), DX
+	AREA(aiOther)
+	MOVQ	·descAddInt64(SB), R8
+	LOADCOMMON
+aiRetry:
+	ENTER(aiOther)
+	FORCE_ABORT(aiAbort)
+	CMPL	CX, ·slotsU(SB)
+	JAE	aiOther
+	STOPCHECK(aiOther)
+	IMULQ	SI, CX
+	ADD_COMMIT(aiDelay)
+	POST_MARKER
+	RET
+	SIGNATURE
+aiAbort:
+	LOCK; INCQ ·abortCount(SB)
+	INCL	R11
+	CMPL	R11, $abortLimit
+	JB	aiRetry
+aiOther:
+	JMP	·addInt64Other(SB)
+
 // func rseqCmpStore(slot uint32, v *uint64, expect, newv uint64) uint32
 // On slot: if *v == expect { *v = newv }.
 TEXT ·rseqCmpStore(SB), NOSPLIT|NOFRAME, $0-36
@@ -449,4 +483,5 @@ DATA ·csText+8(SB)/8, $·rseqCmpStore(SB)
 DATA ·csText+16(SB)/8, $·rseqCmpStoreStore(SB)
 DATA ·csText+24(SB)/8, $·rseqCmpMemcpyStore(SB)
 DATA ·csText+32(SB)/8, $·rseqListPop(SB)
-GLOBL ·csText(SB), NOPTR|RODATA, $40
+DATA ·csText+40(SB)/8, $·AddInt64(SB)
+GLOBL ·csText(SB), NOPTR|RODATA, $48
