@@ -23,7 +23,7 @@
 //	-quick          fewer, shorter runs: under 30 seconds
 //	-cpu list       GOMAXPROCS values for the parallel columns (default: the number of CPUs)
 //	-count n        runs per figure (default 5; 3 with -quick)
-//	-benchtime d    time per run (default 80ms; 20ms with -quick)
+//	-benchtime d    time per run (default 80ms; 15ms with -quick)
 //	-memn n         instances per memory measurement (default 300000; 100000 with -quick)
 //	-run regexp     only the cases whose structure/case name matches
 package main
@@ -94,7 +94,7 @@ func parseFlags(args []string, stderr io.Writer) (config, bool, error) {
 	quick := fs.Bool("quick", false, "fewer, shorter runs (under 30 seconds)")
 	cpu := fs.String("cpu", "", "comma-separated GOMAXPROCS values for the parallel columns (default: the number of CPUs)")
 	count := fs.Int("count", 0, "runs per figure, interleaved (default 5; 3 with -quick)")
-	benchtime := fs.Duration("benchtime", 0, "time per run (default 80ms; 20ms with -quick)")
+	benchtime := fs.Duration("benchtime", 0, "time per run (default 80ms; 15ms with -quick)")
 	memN := fs.Int("memn", 0, "instances per memory measurement (default 300000; 100000 with -quick)")
 	runRE := fs.String("run", "", "only the cases whose structure/case name matches this regexp")
 	serve := fs.Bool(childFlag, false, "")
@@ -119,7 +119,7 @@ func parseFlags(args []string, stderr io.Writer) (config, bool, error) {
 	}
 	cfg := config{out: *out, quick: *quick, count: 5, benchtime: 80 * time.Millisecond, memN: 300_000}
 	if cfg.quick {
-		cfg.count, cfg.benchtime, cfg.memN = 3, 20*time.Millisecond, 100_000
+		cfg.count, cfg.benchtime, cfg.memN = 3, 15*time.Millisecond, 100_000
 	}
 	if *count < 0 {
 		return config{}, false, fmt.Errorf("-count %d: want at least 1", *count)
