@@ -85,6 +85,10 @@ const stealBatch = 32
 // every CPU together. capacity must be in [1, MaxCapacity]; otherwise
 // NewPerCPU returns an error wrapping [ErrCapacity] that names the value.
 // The free nodes start spread evenly over the CPUs.
+//
+// Memory: the values, plus, for every CPU slot, 8 bytes of links per node
+// in per-CPU memory (RSEQ backend; pages are touched only as nodes visit
+// that CPU) or two stacks of 4 bytes per node (Atomic backend).
 func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 	if capacity < 1 || capacity > MaxCapacity {
 		return nil, &capacityError{capacity}
