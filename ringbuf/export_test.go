@@ -8,7 +8,6 @@ import (
 
 // Export guts for testing.
 
-
 var Slots = cs.Slots
 
 func RSEQ() bool { return cs.Enabled() }
@@ -73,3 +72,7 @@ func NotifierLayout() Layout {
 }
 
 func RecQueueSize() uintptr { return unsafe.Sizeof(recQueue{}) }
+
+// Waiters returns the number of goroutines inside Wait's park.
+func (r *Ring[T]) Waiters() int { return int(r.n.waiters.Load()) }
+func (r *Records) Waiters() int { return int(r.n.waiters.Load()) }

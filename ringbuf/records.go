@@ -187,6 +187,10 @@ func (r *Records) commit(buf []byte, hdr uint64, p []byte) (int, error) {
 	binary.LittleEndian.PutUint64(buf, hdr)
 	n := recHdr + copy(buf[recHdr:], p)
 	sz := recSize(len(p))
+	// The wrap marker this Push committed, if any: its slot's header and
+	// its position.
+	var markHdr *slotHdr
+	var mark, markEnd uint64
 	for {
 		s := cs.CurrentSlot()
 		h := r.m.hdr(s)
@@ -199,10 +203,22 @@ func (r *Records) commit(buf []byte, hdr uint64, p []byte) (int, error) {
 			if !r.room(s, h, t, pad) {
 				break
 			}
-			cs.CmpStoreStore(s, &h.tail, t, (*uint64)(unsafe.Add(ring, off)), uint64(wrapLen), t+pad)
+			if cs.CmpStoreStore(s, &h.tail, t, (*uint64)(unsafe.Add(ring, off)), uint64(wrapLen), t+pad) == cs.OK {
+				markHdr, mark, markEnd = h, t, t+pad
+			}
 			continue
 		}
 		if !r.room(s, h, t, sz) {
+			// The marker this Push committed takes room until a
+			// consumer skips it. If every record before it has been
+			// consumed, skip it here: head == mark proves that the
+			// marker is still unread and that nobody else reads past
+			// it (head is monotonic, and the position is written once
+			// per lap).
+			if markHdr == h && atomic.CompareAndSwapUint64(&h.head, mark, markEnd) {
+				markHdr = nil
+				continue
+			}
 			break
 		}
 		if cs.CmpMemcpyStore(s, &h.tail, t, unsafe.Add(ring, off), unsafe.Pointer(&buf[0]), uintptr(n), t+sz) == cs.OK {
