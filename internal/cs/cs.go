@@ -65,20 +65,6 @@ func Enabled() bool { return rseqOn }
 // least 1 and never changes.
 func Slots() int { return nslots }
 
-// CurrentSlot returns the slot the calling thread should use now. The answer
-// is a snapshot: the thread may move right after, which the primitives
-// detect (they return Moved). Threads that cannot use rseq, and every thread
-// in the Atomic backend, get a slot derived from the goroutine's stack.
-func CurrentSlot() int {
-	if rseqOn {
-		if idx, st := rseqCurrent(); st == 0 && idx < slotsU {
-			return int(idx)
-		}
-		return currentSlow()
-	}
-	return hintSlot()
-}
-
 func currentSlow() int {
 	for range 2 {
 		idx, st := rseqCurrent()
@@ -140,89 +126,44 @@ func addInt64Other(p unsafe.Pointer, stride uintptr, delta int64) {
 	}
 }
 
-// CmpStore does, atomically with respect to every other primitive on slot:
-//
-//	if *v == expect { *v = newv; return OK }
-//	return CmpFailed
-//
-// It returns Moved, writing nothing, when the calling thread is not on slot.
-// v must be slot's memory.
-func CmpStore(slot int, v *uint64, expect, newv uint64) Status {
-	if rseqOn {
-		if st := Status(rseqCmpStore(uint32(slot), v, expect, newv)); st <= Moved {
-			return st
-		}
+// MaxMemcpy is the largest copy CmpMemcpyStore and Opv take.
+const MaxMemcpy = 4096
+
+// The exported primitives (CurrentSlot, AddInt64, CmpStore, CmpStoreStore,
+// CmpMemcpyStore, ListPop) are asm sections on linux/amd64 (see
+// rseq_linux_amd64.go) and Go elsewhere (rseq_other.go). Whatever the fast
+// path does not finish, it hands to the functions below, with the same
+// arguments.
+
+func currentSlotOther() int {
+	if !rseqOn {
+		return hintSlot()
 	}
+	return currentSlow()
+}
+
+func cmpStoreOther(slot int, v *uint64, expect, newv uint64) Status {
 	c := call{op: opCmpStore, slot: slot, v: v, expect: expect, newv: newv}
 	_, st := c.slow()
 	return st
 }
 
-// CmpStoreStore does, atomically with respect to every other primitive on
-// slot:
-//
-//	if *v == expect { *v2 = new2; *v = newv; return OK }
-//	return CmpFailed
-//
-// The store to v2 is a try-store: it is visible only with the commit of v
-// (or left behind, unpublished, by an aborted attempt). It returns Moved,
-// writing nothing, when the calling thread is not on slot.
-func CmpStoreStore(slot int, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) Status {
-	if rseqOn {
-		if st := Status(rseqCmpStoreStore(uint32(slot), v, expect, v2, new2, newv)); st <= Moved {
-			return st
-		}
-	}
+func cmpStoreStoreOther(slot int, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) Status {
 	c := call{op: opCmpStoreStore, slot: slot, v: v, expect: expect, v2: v2, new2: new2, newv: newv}
 	_, st := c.slow()
 	return st
 }
 
-// MaxMemcpy is the largest copy CmpMemcpyStore and Opv take.
-const MaxMemcpy = 4096
-
-// CmpMemcpyStore does, atomically with respect to every other primitive on
-// slot:
-//
-//	if *v == expect { copy n bytes from src to dst; *v = newv; return OK }
-//	return CmpFailed
-//
-// An aborted attempt may leave part of a copy in dst; only the commit of v
-// publishes it. n must be at most MaxMemcpy; it panics otherwise. dst must
-// be slot's memory and must not hold Go pointers. It returns Moved, writing
-// nothing, when the calling thread is not on slot.
-func CmpMemcpyStore(slot int, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) Status {
+func cmpMemcpyStoreOther(slot int, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) Status {
 	if n > MaxMemcpy {
-		panic("cs: CmpMemcpyStore n " + strconv.Itoa(int(n)) + " exceeds MaxMemcpy " + strconv.Itoa(MaxMemcpy))
-	}
-	if rseqOn {
-		if st := Status(rseqCmpMemcpyStore(uint32(slot), v, expect, dst, src, n, newv)); st <= Moved {
-			return st
-		}
+		panic("cs: CmpMemcpyStore n " + strconv.FormatUint(uint64(n), 10) + " exceeds MaxMemcpy " + strconv.Itoa(MaxMemcpy))
 	}
 	c := call{op: opCmpMemcpyStore, slot: slot, v: v, expect: expect, dst: dst, src: src, n: n, newv: newv}
 	_, st := c.slow()
 	return st
 }
 
-// ListPop pops the first node of a per-slot singly linked list of indices,
-// atomically with respect to every other primitive on slot:
-//
-//	node := *head
-//	if node == sentinel { return node, CmpFailed }
-//	*head = next[node]
-//	return node, OK
-//
-// next points at slot's array of uint64 links; every index reachable from
-// head must be within it. Pushing is CmpStoreStore(slot, head, old,
-// &next[node], old, node). It returns Moved when the calling thread is not on
-// slot.
-func ListPop(slot int, head *uint64, next unsafe.Pointer, sentinel uint64) (uint64, Status) {
-	if rseqOn {
-		if node, st := rseqListPop(uint32(slot), head, next, sentinel); Status(st) <= Moved {
-			return node, Status(st)
-		}
-	}
+func listPopOther(slot int, head *uint64, next unsafe.Pointer, sentinel uint64) (uint64, Status) {
 	c := call{op: opListPop, slot: slot, v: head, dst: next, expect: sentinel}
 	return c.slow()
 }

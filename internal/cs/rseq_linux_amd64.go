@@ -21,12 +21,72 @@ func rseqAdd(p unsafe.Pointer, stride uintptr, delta int64) uint32
 // slot. In the RSEQ backend it is one critical section ending in a plain add
 // to memory; in the Atomic backend an atomic add. It always succeeds.
 //
-// (Defined here and in rseq_other.go rather than in cs.go: on linux/amd64
-// the exported function is the asm section itself, so that callers pay one
-// call, not a Go call wrapping an asm call.)
+// (The exported primitives are defined here and in rseq_other.go rather
+// than in cs.go: on linux/amd64 each is the asm section itself, so that
+// callers pay one call, not a Go call wrapping an asm call.)
 //
 //go:noescape
 func AddInt64(p unsafe.Pointer, stride uintptr, delta int64)
+
+// CurrentSlot returns the slot the calling thread should use now. The answer
+// is a snapshot: the thread may move right after, which the primitives
+// detect (they return Moved). Threads that cannot use rseq, and every thread
+// in the Atomic backend, get a slot derived from the goroutine's stack.
+func CurrentSlot() int
+
+// CmpStore does, atomically with respect to every other primitive on slot:
+//
+//	if *v == expect { *v = newv; return OK }
+//	return CmpFailed
+//
+// It returns Moved, writing nothing, when the calling thread is not on slot.
+// v must be slot's memory.
+//
+//go:noescape
+func CmpStore(slot int, v *uint64, expect, newv uint64) Status
+
+// CmpStoreStore does, atomically with respect to every other primitive on
+// slot:
+//
+//	if *v == expect { *v2 = new2; *v = newv; return OK }
+//	return CmpFailed
+//
+// The store to v2 is a try-store: it is visible only with the commit of v
+// (or left behind, unpublished, by an aborted attempt). It returns Moved,
+// writing nothing, when the calling thread is not on slot.
+//
+//go:noescape
+func CmpStoreStore(slot int, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) Status
+
+// CmpMemcpyStore does, atomically with respect to every other primitive on
+// slot:
+//
+//	if *v == expect { copy n bytes from src to dst; *v = newv; return OK }
+//	return CmpFailed
+//
+// An aborted attempt may leave part of a copy in dst; only the commit of v
+// publishes it. n must be at most MaxMemcpy; it panics otherwise. dst must
+// be slot's memory and must not hold Go pointers. It returns Moved, writing
+// nothing, when the calling thread is not on slot.
+//
+//go:noescape
+func CmpMemcpyStore(slot int, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) Status
+
+// ListPop pops the first node of a per-slot singly linked list of indices,
+// atomically with respect to every other primitive on slot:
+//
+//	node := *head
+//	if node == sentinel { return node, CmpFailed }
+//	*head = next[node]
+//	return node, OK
+//
+// next points at slot's array of uint64 links; every index reachable from
+// head must be within it. Pushing is CmpStoreStore(slot, head, old,
+// &next[node], old, node). It returns Moved when the calling thread is not on
+// slot.
+//
+//go:noescape
+func ListPop(slot int, head *uint64, next unsafe.Pointer, sentinel uint64) (uint64, Status)
 
 //go:noescape
 func rseqCmpStore(slot uint32, v *uint64, expect, newv uint64) uint32
@@ -61,10 +121,11 @@ var (
 	stopBase   uintptr // = stopWords
 
 	descAdd, descCmpStore, descCmpStoreStore, descCmpMemcpyStore, descListPop, descAddInt64 uintptr
+	descCmpStoreX, descCmpStoreStoreX, descCmpMemcpyStoreX, descListPopX                    uintptr
 
 	// csText holds the entry addresses of the functions with sections, in
 	// the order of the desc* variables (defined in the asm).
-	csText [6]uintptr
+	csText [10]uintptr
 )
 
 // Offsets in struct rseq.
@@ -177,7 +238,8 @@ func initDescriptors() error {
 	if err != nil {
 		return err
 	}
-	descs := []*uintptr{&descAdd, &descCmpStore, &descCmpStoreStore, &descCmpMemcpyStore, &descListPop, &descAddInt64}
+	descs := []*uintptr{&descAdd, &descCmpStore, &descCmpStoreStore, &descCmpMemcpyStore, &descListPop, &descAddInt64,
+		&descCmpStoreX, &descCmpStoreStoreX, &descCmpMemcpyStoreX, &descListPopX}
 	for i, entry := range csText {
 		// The entry is a code address: read it as a pointer without
 		// converting an integer (which go vet rightly distrusts).

@@ -14,6 +14,32 @@ import (
 // slot: an atomic add, on this platform. It always succeeds.
 func AddInt64(p unsafe.Pointer, stride uintptr, delta int64) { addInt64Other(p, stride, delta) }
 
+// CurrentSlot returns the slot the calling goroutine should use now; see
+// rseq_linux_amd64.go for the primitives' full contracts.
+func CurrentSlot() int { return currentSlotOther() }
+
+// CmpStore: if *v == expect { *v = newv }, atomically on slot.
+func CmpStore(slot int, v *uint64, expect, newv uint64) Status {
+	return cmpStoreOther(slot, v, expect, newv)
+}
+
+// CmpStoreStore: if *v == expect { *v2 = new2; *v = newv }, atomically on slot.
+func CmpStoreStore(slot int, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) Status {
+	return cmpStoreStoreOther(slot, v, expect, v2, new2, newv)
+}
+
+// CmpMemcpyStore: if *v == expect { copy n bytes from src to dst; *v = newv },
+// atomically on slot.
+func CmpMemcpyStore(slot int, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) Status {
+	return cmpMemcpyStoreOther(slot, v, expect, dst, src, n, newv)
+}
+
+// ListPop: node := *head; if node != sentinel { *head = next[node] },
+// atomically on slot.
+func ListPop(slot int, head *uint64, next unsafe.Pointer, sentinel uint64) (uint64, Status) {
+	return listPopOther(slot, head, next, sentinel)
+}
+
 func rseqAdd(p unsafe.Pointer, stride uintptr, delta int64) uint32 { return uint32(stNoRSEQ) }
 
 func rseqCmpStore(slot uint32, v *uint64, expect, newv uint64) uint32 { return uint32(stNoRSEQ) }

@@ -94,113 +94,235 @@ abort: \
 	MOVL	$stAborted, ret; \
 	RET
 
+// Each primitive's section body is a macro over fixed label names, used by
+// two functions: the raw one (rseqXxx), which reports every outcome as a
+// status for the slow paths and the tests, and the exported one (Xxx), which
+// callers reach with one call: it returns OK, CmpFailed or Moved itself and
+// tail-jumps, with its arguments untouched, to the Go function xxxOther for
+// everything else (Atomic backend, no area yet, no rseq on this thread, a
+// stopped slot, the abort bound). Labels are local to each TEXT block.
+//
+// The bodies expect: AX = area, R8 = descriptor, R9 = index offset,
+// R10 = stop words, R11 = abort count (LOADCOMMON), and the arguments in
+// the registers their comments name. Each needs the labels retry, abort,
+// noseq, moved, stopped and failed (where it compares).
+
+// ADD_BODY: DI = p, SI = stride, DX = delta. *(p + idx*stride) += delta.
+#define ADD_BODY \
+retry: \
+	ENTER(noseq); \
+	FORCE_ABORT(abort); \
+	CMPL	CX, ·slotsU(SB); \
+	JAE	noseq; \
+	STOPCHECK(stopped); \
+	IMULQ	SI, CX; \
+	ADD_COMMIT(delay); \
+	POST_MARKER
+
+// CMPSTORE_BODY: SI = slot, DI = v, DX = expect, R12 = newv.
+#define CMPSTORE_BODY \
+retry: \
+	ENTER(noseq); \
+	FORCE_ABORT(abort); \
+	CMPQ	CX, SI; \
+	JNE	moved; \
+	STOPCHECK(stopped); \
+	CMPQ	DX, (DI); \
+	JNE	failed; \
+	DELAY(delay); \
+	MOVQ	R12, (DI); \
+	POST_MARKER
+
+// CMPSTORESTORE_BODY: SI = slot, DI = v, DX = expect, R12 = v2, R13 = new2,
+// R14 = newv.
+#define CMPSTORESTORE_BODY \
+retry: \
+	ENTER(noseq); \
+	FORCE_ABORT(abort); \
+	CMPQ	CX, SI; \
+	JNE	moved; \
+	STOPCHECK(stopped); \
+	CMPQ	DX, (DI); \
+	JNE	failed; \
+	MOVQ	R13, (R12); \
+	DELAY(delay); \
+	MOVQ	R14, (DI); \
+	POST_MARKER
+
+// CMPMEMCPYSTORE_BODY: SI = slot, DI = v, DX = expect; dst, src, n and newv
+// are read from the frame. The copy moves 8 bytes at a time, then single
+// bytes; an abort in the middle leaves a partial copy behind dst, which is
+// harmless because only the commit store publishes it.
+#define CMPMEMCPYSTORE_BODY \
+retry: \
+	ENTER(noseq); \
+	FORCE_ABORT(abort); \
+	CMPQ	CX, SI; \
+	JNE	moved; \
+	STOPCHECK(stopped); \
+	CMPQ	DX, (DI); \
+	JNE	failed; \
+	MOVQ	dst+24(FP), R12; \
+	MOVQ	src+32(FP), R13; \
+	MOVQ	n+40(FP), R14; \
+	XORL	CX, CX; \
+loop8: \
+	LEAQ	8(CX), BX; \
+	CMPQ	BX, R14; \
+	JA	tail; \
+	MOVQ	(R13)(CX*1), BX; \
+	MOVQ	BX, (R12)(CX*1); \
+	ADDQ	$8, CX; \
+	JMP	loop8; \
+tail: \
+	CMPQ	CX, R14; \
+	JAE	commit; \
+	MOVB	(R13)(CX*1), BX; \
+	MOVB	BX, (R12)(CX*1); \
+	INCQ	CX; \
+	JMP	tail; \
+commit: \
+	DELAY(delay); \
+	MOVQ	newv+48(FP), BX; \
+	MOVQ	BX, (DI); \
+	POST_MARKER
+
+// LISTPOP_BODY: SI = slot, DI = head, DX = next, R12 = sentinel; leaves
+// the popped node in R13.
+#define LISTPOP_BODY \
+retry: \
+	ENTER(noseq); \
+	FORCE_ABORT(abort); \
+	CMPQ	CX, SI; \
+	JNE	moved; \
+	STOPCHECK(stopped); \
+	MOVQ	(DI), R13; \
+	CMPQ	R13, R12; \
+	JEQ	failed; \
+	MOVQ	(DX)(R13*8), R14; \
+	DELAY(delay); \
+	MOVQ	R14, (DI); \
+	POST_MARKER
+
+// RAW_EXITS writes the statuses of the raw functions' exits to ret.
+#define RAW_EXITS(ret) \
+	ABORT(retry, abort, ret); \
+failed: \
+	MOVL	$stCmpFailed, ret; \
+	RET; \
+noarea: \
+	MOVL	$stNeedRegister, ret; \
+	RET; \
+noseq: \
+	MOVL	$stNoRSEQ, ret; \
+	RET; \
+moved: \
+	MOVL	$stMoved, ret; \
+	RET; \
+stopped: \
+	MOVL	$stStopped, ret; \
+	RET
+
+// OTHER_EXITS: the exported functions' abort handler and exits. Every
+// outcome but OK, CmpFailed and Moved goes to other.
+#define OTHER_EXITS(ret, other) \
+	SIGNATURE; \
+abort: \
+	LOCK; INCQ ·abortCount(SB); \
+	INCL	R11; \
+	CMPL	R11, $abortLimit; \
+	JB	retry; \
+noarea: \
+noseq: \
+stopped: \
+	JMP	other; \
+failed: \
+	MOVL	$stCmpFailed, ret; \
+	RET; \
+moved: \
+	MOVL	$stMoved, ret; \
+	RET
+
 // func rseqAdd(p unsafe.Pointer, stride uintptr, delta int64) uint32
-// On the current slot s: *(p + s*stride) += delta.
 TEXT ·rseqAdd(SB), NOSPLIT|NOFRAME, $0-28
 	MOVQ	p+0(FP), DI
 	MOVQ	stride+8(FP), SI
 	MOVQ	delta+16(FP), DX
-	AREA(addNoArea)
+	AREA(noarea)
 	MOVQ	·descAdd(SB), R8
 	LOADCOMMON
-addRetry:
-	ENTER(addNoSeq)
-	FORCE_ABORT(addAbort)
-	CMPL	CX, ·slotsU(SB)
-	JAE	addNoSeq
-	STOPCHECK(addStopped)
-	IMULQ	SI, CX
-	ADD_COMMIT(addDelay)
-	POST_MARKER
+	ADD_BODY
 	MOVL	$stOK, ret+24(FP)
 	RET
-	ABORT(addRetry, addAbort, ret+24(FP))
-addNoArea:
+	ABORT(retry, abort, ret+24(FP))
+noarea:
 	MOVL	$stNeedRegister, ret+24(FP)
 	RET
-addNoSeq:
+noseq:
 	MOVL	$stNoRSEQ, ret+24(FP)
 	RET
-addStopped:
+stopped:
 	MOVL	$stStopped, ret+24(FP)
 	RET
 
 // func AddInt64(p unsafe.Pointer, stride uintptr, delta int64)
-// The exported per-CPU add: the same section as rseqAdd, entered straight
-// from the caller (one call, not a Go wrapper around an asm call). Anything
-// but a commit (Atomic backend, no area yet, no rseq on this thread, a
-// stopped slot, the abort bound) tail-jumps to addInt64Other, which takes
-// the same arguments and sorts it out.
 TEXT ·AddInt64(SB), NOSPLIT|NOFRAME, $0-24
 	CMPB	·rseqOn(SB), $0
-	JEQ	aiOther
+	JEQ	other
 	MOVQ	p+0(FP), DI
 	MOVQ	stride+8(FP), SI
 	MOVQ	delta+16(FP), DX
-	AREA(aiOther)
+	AREA(other)
 	MOVQ	·descAddInt64(SB), R8
 	LOADCOMMON
-aiRetry:
-	ENTER(aiOther)
-	FORCE_ABORT(aiAbort)
-	CMPL	CX, ·slotsU(SB)
-	JAE	aiOther
-	STOPCHECK(aiOther)
-	IMULQ	SI, CX
-	ADD_COMMIT(aiDelay)
-	POST_MARKER
+	ADD_BODY
 	RET
 	SIGNATURE
-aiAbort:
+abort:
 	LOCK; INCQ ·abortCount(SB)
 	INCL	R11
 	CMPL	R11, $abortLimit
-	JB	aiRetry
-aiOther:
+	JB	retry
+noseq:
+stopped:
+other:
 	JMP	·addInt64Other(SB)
 
 // func rseqCmpStore(slot uint32, v *uint64, expect, newv uint64) uint32
-// On slot: if *v == expect { *v = newv }.
 TEXT ·rseqCmpStore(SB), NOSPLIT|NOFRAME, $0-36
 	MOVL	slot+0(FP), SI
 	MOVQ	v+8(FP), DI
 	MOVQ	expect+16(FP), DX
 	MOVQ	newv+24(FP), R12
-	AREA(csNoArea)
+	AREA(noarea)
 	MOVQ	·descCmpStore(SB), R8
 	LOADCOMMON
-csRetry:
-	ENTER(csNoSeq)
-	FORCE_ABORT(csAbort)
-	CMPL	CX, SI
-	JNE	csMoved
-	STOPCHECK(csStopped)
-	CMPQ	DX, (DI)
-	JNE	csFailed
-	DELAY(csDelay)
-	MOVQ	R12, (DI)
-	POST_MARKER
+	CMPSTORE_BODY
 	MOVL	$stOK, ret+32(FP)
 	RET
-	ABORT(csRetry, csAbort, ret+32(FP))
-csFailed:
-	MOVL	$stCmpFailed, ret+32(FP)
+	RAW_EXITS(ret+32(FP))
+
+// func CmpStore(slot int, v *uint64, expect, newv uint64) Status
+TEXT ·CmpStore(SB), NOSPLIT|NOFRAME, $0-36
+	CMPB	·rseqOn(SB), $0
+	JEQ	other
+	MOVQ	slot+0(FP), SI
+	CMPQ	SI, ·nslots(SB)
+	JAE	other // out of range: the Go side panics
+	MOVQ	v+8(FP), DI
+	MOVQ	expect+16(FP), DX
+	MOVQ	newv+24(FP), R12
+	AREA(other)
+	MOVQ	·descCmpStoreX(SB), R8
+	LOADCOMMON
+	CMPSTORE_BODY
+	MOVL	$stOK, ret+32(FP)
 	RET
-csNoArea:
-	MOVL	$stNeedRegister, ret+32(FP)
-	RET
-csNoSeq:
-	MOVL	$stNoRSEQ, ret+32(FP)
-	RET
-csMoved:
-	MOVL	$stMoved, ret+32(FP)
-	RET
-csStopped:
-	MOVL	$stStopped, ret+32(FP)
-	RET
+	OTHER_EXITS(ret+32(FP), other)
+other:
+	JMP	·cmpStoreOther(SB)
 
 // func rseqCmpStoreStore(slot uint32, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) uint32
-// On slot: if *v == expect { *v2 = new2; *v = newv }.
 TEXT ·rseqCmpStoreStore(SB), NOSPLIT|NOFRAME, $0-52
 	MOVL	slot+0(FP), SI
 	MOVQ	v+8(FP), DI
@@ -208,146 +330,154 @@ TEXT ·rseqCmpStoreStore(SB), NOSPLIT|NOFRAME, $0-52
 	MOVQ	v2+24(FP), R12
 	MOVQ	new2+32(FP), R13
 	MOVQ	newv+40(FP), R14
-	AREA(cssNoArea)
+	AREA(noarea)
 	MOVQ	·descCmpStoreStore(SB), R8
 	LOADCOMMON
-cssRetry:
-	ENTER(cssNoSeq)
-	FORCE_ABORT(cssAbort)
-	CMPL	CX, SI
-	JNE	cssMoved
-	STOPCHECK(cssStopped)
-	CMPQ	DX, (DI)
-	JNE	cssFailed
-	MOVQ	R13, (R12)
-	DELAY(cssDelay)
-	MOVQ	R14, (DI)
-	POST_MARKER
+	CMPSTORESTORE_BODY
 	MOVL	$stOK, ret+48(FP)
 	RET
-	ABORT(cssRetry, cssAbort, ret+48(FP))
-cssFailed:
-	MOVL	$stCmpFailed, ret+48(FP)
+	RAW_EXITS(ret+48(FP))
+
+// func CmpStoreStore(slot int, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) Status
+TEXT ·CmpStoreStore(SB), NOSPLIT|NOFRAME, $0-52
+	CMPB	·rseqOn(SB), $0
+	JEQ	other
+	MOVQ	slot+0(FP), SI
+	CMPQ	SI, ·nslots(SB)
+	JAE	other // out of range: the Go side panics
+	MOVQ	v+8(FP), DI
+	MOVQ	expect+16(FP), DX
+	MOVQ	v2+24(FP), R12
+	MOVQ	new2+32(FP), R13
+	MOVQ	newv+40(FP), R14
+	AREA(other)
+	MOVQ	·descCmpStoreStoreX(SB), R8
+	LOADCOMMON
+	CMPSTORESTORE_BODY
+	MOVL	$stOK, ret+48(FP)
 	RET
-cssNoArea:
-	MOVL	$stNeedRegister, ret+48(FP)
-	RET
-cssNoSeq:
-	MOVL	$stNoRSEQ, ret+48(FP)
-	RET
-cssMoved:
-	MOVL	$stMoved, ret+48(FP)
-	RET
-cssStopped:
-	MOVL	$stStopped, ret+48(FP)
-	RET
+	OTHER_EXITS(ret+48(FP), other)
+other:
+	JMP	·cmpStoreStoreOther(SB)
 
 // func rseqCmpMemcpyStore(slot uint32, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) uint32
-// On slot: if *v == expect { copy n bytes from src to dst; *v = newv }.
-// The copy moves 8 bytes at a time, then single bytes; an abort in the
-// middle leaves a partial copy behind dst, which is harmless because only
-// the commit store publishes it.
 TEXT ·rseqCmpMemcpyStore(SB), NOSPLIT|NOFRAME, $0-60
 	MOVL	slot+0(FP), SI
 	MOVQ	v+8(FP), DI
 	MOVQ	expect+16(FP), DX
-	AREA(cmNoArea)
+	AREA(noarea)
 	MOVQ	·descCmpMemcpyStore(SB), R8
 	LOADCOMMON
-cmRetry:
-	ENTER(cmNoSeq)
-	FORCE_ABORT(cmAbort)
-	CMPL	CX, SI
-	JNE	cmMoved
-	STOPCHECK(cmStopped)
-	CMPQ	DX, (DI)
-	JNE	cmFailed
-	MOVQ	dst+24(FP), R12
-	MOVQ	src+32(FP), R13
-	MOVQ	n+40(FP), R14
-	XORL	CX, CX
-cmLoop8:
-	LEAQ	8(CX), BX
-	CMPQ	BX, R14
-	JA	cmTail
-	MOVQ	(R13)(CX*1), BX
-	MOVQ	BX, (R12)(CX*1)
-	ADDQ	$8, CX
-	JMP	cmLoop8
-cmTail:
-	CMPQ	CX, R14
-	JAE	cmCommit
-	MOVB	(R13)(CX*1), BX
-	MOVB	BX, (R12)(CX*1)
-	INCQ	CX
-	JMP	cmTail
-cmCommit:
-	DELAY(cmDelay)
-	MOVQ	newv+48(FP), BX
-	MOVQ	BX, (DI)
-	POST_MARKER
+	CMPMEMCPYSTORE_BODY
 	MOVL	$stOK, ret+56(FP)
 	RET
-	ABORT(cmRetry, cmAbort, ret+56(FP))
-cmFailed:
-	MOVL	$stCmpFailed, ret+56(FP)
+	RAW_EXITS(ret+56(FP))
+
+// func CmpMemcpyStore(slot int, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) Status
+// n above MaxMemcpy goes to the Go side, which panics.
+TEXT ·CmpMemcpyStore(SB), NOSPLIT|NOFRAME, $0-60
+	CMPB	·rseqOn(SB), $0
+	JEQ	other
+	CMPQ	n+40(FP), $4096
+	JA	other
+	MOVQ	slot+0(FP), SI
+	CMPQ	SI, ·nslots(SB)
+	JAE	other // out of range: the Go side panics
+	MOVQ	v+8(FP), DI
+	MOVQ	expect+16(FP), DX
+	AREA(other)
+	MOVQ	·descCmpMemcpyStoreX(SB), R8
+	LOADCOMMON
+	CMPMEMCPYSTORE_BODY
+	MOVL	$stOK, ret+56(FP)
 	RET
-cmNoArea:
-	MOVL	$stNeedRegister, ret+56(FP)
-	RET
-cmNoSeq:
-	MOVL	$stNoRSEQ, ret+56(FP)
-	RET
-cmMoved:
-	MOVL	$stMoved, ret+56(FP)
-	RET
-cmStopped:
-	MOVL	$stStopped, ret+56(FP)
-	RET
+	OTHER_EXITS(ret+56(FP), other)
+other:
+	JMP	·cmpMemcpyStoreOther(SB)
 
 // func rseqListPop(slot uint32, head *uint64, next unsafe.Pointer, sentinel uint64) (node uint64, st uint32)
-// On slot: node = *head; if node == sentinel { fail }; *head = next[node].
 TEXT ·rseqListPop(SB), NOSPLIT|NOFRAME, $0-44
 	MOVL	slot+0(FP), SI
 	MOVQ	head+8(FP), DI
 	MOVQ	next+16(FP), DX
 	MOVQ	sentinel+24(FP), R12
-	AREA(lpNoArea)
+	AREA(noarea)
 	MOVQ	·descListPop(SB), R8
 	LOADCOMMON
-lpRetry:
-	ENTER(lpNoSeq)
-	FORCE_ABORT(lpAbort)
-	CMPL	CX, SI
-	JNE	lpMoved
-	STOPCHECK(lpStopped)
-	MOVQ	(DI), R13
-	CMPQ	R13, R12
-	JEQ	lpFailed
-	MOVQ	(DX)(R13*8), R14
-	DELAY(lpDelay)
-	MOVQ	R14, (DI)
-	POST_MARKER
+	LISTPOP_BODY
 	MOVQ	R13, node+32(FP)
 	MOVL	$stOK, st+40(FP)
 	RET
-	ABORT(lpRetry, lpAbort, st+40(FP))
-lpFailed:
+	ABORT(retry, abort, st+40(FP))
+failed:
 	MOVQ	R13, node+32(FP)
 	MOVL	$stCmpFailed, st+40(FP)
 	RET
-lpNoArea:
+noarea:
 	MOVL	$stNeedRegister, st+40(FP)
 	RET
-lpNoSeq:
+noseq:
 	MOVL	$stNoRSEQ, st+40(FP)
 	RET
-lpMoved:
+moved:
 	MOVL	$stMoved, st+40(FP)
 	RET
-lpStopped:
+stopped:
 	MOVL	$stStopped, st+40(FP)
 	RET
+
+// func ListPop(slot int, head *uint64, next unsafe.Pointer, sentinel uint64) (uint64, Status)
+TEXT ·ListPop(SB), NOSPLIT|NOFRAME, $0-44
+	CMPB	·rseqOn(SB), $0
+	JEQ	other
+	MOVQ	slot+0(FP), SI
+	CMPQ	SI, ·nslots(SB)
+	JAE	other // out of range: the Go side panics
+	MOVQ	head+8(FP), DI
+	MOVQ	next+16(FP), DX
+	MOVQ	sentinel+24(FP), R12
+	AREA(other)
+	MOVQ	·descListPopX(SB), R8
+	LOADCOMMON
+	LISTPOP_BODY
+	MOVQ	R13, ret+32(FP)
+	MOVL	$stOK, ret1+40(FP)
+	RET
+	SIGNATURE
+abort:
+	LOCK; INCQ ·abortCount(SB)
+	INCL	R11
+	CMPL	R11, $abortLimit
+	JB	retry
+noseq:
+stopped:
+other:
+	JMP	·listPopOther(SB)
+failed:
+	MOVQ	R13, ret+32(FP)
+	MOVL	$stCmpFailed, ret1+40(FP)
+	RET
+moved:
+	MOVQ	$0, ret+32(FP)
+	MOVL	$stMoved, ret1+40(FP)
+	RET
+
+// func CurrentSlot() int
+TEXT ·CurrentSlot(SB), NOSPLIT|NOFRAME, $0-8
+	CMPB	·rseqOn(SB), $0
+	JEQ	other
+	AREA(other)
+	MOVL	4(AX), CX
+	TESTL	CX, CX
+	JS	other
+	MOVQ	·idxOff(SB), R9
+	MOVL	(AX)(R9*1), CX
+	CMPL	CX, ·slotsU(SB)
+	JAE	other
+	MOVQ	CX, ret+0(FP)
+	RET
+other:
+	JMP	·currentSlotOther(SB)
 
 // func rseqCurrent() (idx uint32, st uint32)
 // Reads this thread's slot index outside any section (a hint: the thread
@@ -484,4 +614,8 @@ DATA ·csText+16(SB)/8, $·rseqCmpStoreStore(SB)
 DATA ·csText+24(SB)/8, $·rseqCmpMemcpyStore(SB)
 DATA ·csText+32(SB)/8, $·rseqListPop(SB)
 DATA ·csText+40(SB)/8, $·AddInt64(SB)
-GLOBL ·csText(SB), NOPTR|RODATA, $48
+DATA ·csText+48(SB)/8, $·CmpStore(SB)
+DATA ·csText+56(SB)/8, $·CmpStoreStore(SB)
+DATA ·csText+64(SB)/8, $·CmpMemcpyStore(SB)
+DATA ·csText+72(SB)/8, $·ListPop(SB)
+GLOBL ·csText(SB), NOPTR|RODATA, $80

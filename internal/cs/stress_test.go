@@ -516,3 +516,35 @@ func contains(s, sub string) bool {
 	}
 	return false
 }
+
+// Primitives given a slot out of range panic, naming it, in every backend.
+func TestSlotRangeChecked(t *testing.T) {
+	var w uint64
+	for _, slot := range []int{-1, cs.Slots(), 1 << 40} {
+		for name, f := range map[string]func(){
+			"CmpStore":      func() { cs.CmpStore(slot, &w, 0, 1) },
+			"CmpStoreStore": func() { cs.CmpStoreStore(slot, &w, 0, &w, 1, 1) },
+			"CmpMemcpyStore": func() {
+				cs.CmpMemcpyStore(slot, &w, 0, unsafe.Pointer(&w), unsafe.Pointer(&w), 8, 1)
+			},
+			"ListPop": func() { cs.ListPop(slot, &w, unsafe.Pointer(&w), 1) },
+		} {
+			func() {
+				defer func() {
+					r, _ := recover().(string)
+					if !contains(r, "out of range") || !contains(r, "slot") {
+						t.Errorf("%s(slot %d): recovered %q, want a panic naming the slot", name, slot, r)
+					}
+				}()
+				f()
+			}()
+		}
+	}
+	defer func() {
+		r, _ := recover().(string)
+		if !contains(r, "n 4097 exceeds MaxMemcpy 4096") {
+			t.Errorf("CmpMemcpyStore of 4097 bytes: recovered %q", r)
+		}
+	}()
+	cs.CmpMemcpyStore(0, &w, 0, unsafe.Pointer(&w), unsafe.Pointer(&w), cs.MaxMemcpy+1, 1)
+}

@@ -46,6 +46,21 @@ func (c *primCase) runTwin(m *scratch) (uint64, cs.Status) {
 	}
 }
 
+// runPublic runs the exported primitive: the asm section callers reach
+// directly, with the slow paths behind it.
+func (c *primCase) runPublic(slot int, m *scratch) (uint64, cs.Status) {
+	switch c.kind % 4 {
+	case 0:
+		return 0, cs.CmpStore(slot, &m.w[0], c.expect, c.newv)
+	case 1:
+		return 0, cs.CmpStoreStore(slot, &m.w[0], c.expect, &m.w[1], c.new2, c.newv)
+	case 2:
+		return 0, cs.CmpMemcpyStore(slot, &m.w[0], c.expect, unsafe.Pointer(&m.area), unsafe.Pointer(&c.src), uintptr(c.n%65), c.newv)
+	default:
+		return cs.ListPop(slot, &m.w[0], unsafe.Pointer(&m.links), c.expect)
+	}
+}
+
 func (c *primCase) runAsm(slot int, m *scratch) (uint64, cs.Status) {
 	switch c.kind % 4 {
 	case 0:
@@ -59,9 +74,16 @@ func (c *primCase) runAsm(slot int, m *scratch) (uint64, cs.Status) {
 	}
 }
 
-// checkTwin runs c through the asm (in per-CPU memory) and the twin (in Go
-// memory) and reports any difference.
+// checkTwin runs c through the raw asm and through the exported primitive
+// (in per-CPU memory) and through the twin (in Go memory), and reports any
+// difference.
 func checkTwin(t *testing.T, mem cs.Mem, c *primCase) {
+	t.Helper()
+	checkTwinWith(t, mem, c, c.runAsm)
+	checkTwinWith(t, mem, c, c.runPublic)
+}
+
+func checkTwinWith(t *testing.T, mem cs.Mem, c *primCase, run func(int, *scratch) (uint64, cs.Status)) {
 	t.Helper()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -74,7 +96,7 @@ func checkTwin(t *testing.T, mem cs.Mem, c *primCase) {
 		}
 		got := (*scratch)(mem.Slot(slot))
 		*got = c.init
-		node, st := c.runAsm(slot, got)
+		node, st := run(slot, got)
 		if st == cs.Moved {
 			continue
 		}
