@@ -221,3 +221,69 @@ func BenchmarkThroughput2P1C(b *testing.B) {
 		run(b, q.Push, q.Pop)
 	})
 }
+
+// BenchmarkPop measures a successful pop from one goroutine: the structures
+// are refilled, with the timer stopped, every pushBatch pops.
+func BenchmarkPop(b *testing.B) {
+	run := func(b *testing.B, p pushPeer) {
+		b.ReportAllocs()
+		refill := func() {
+			b.StopTimer()
+			for i := range pushBatch {
+				if !p.push(uint64(i)) {
+					break
+				}
+			}
+			b.StartTimer()
+		}
+		refill()
+		for b.Loop() {
+			if _, ok := p.pop(); !ok {
+				refill()
+			}
+		}
+	}
+	b.Run("impl=rseq", func(b *testing.B) {
+		r, err := ringbuf.New[uint64](pushBatch)
+		if err != nil {
+			b.Fatal(err)
+		}
+		// Pop called directly, not through a func value.
+		refill := func() {
+			b.StopTimer()
+			for i := range pushBatch {
+				if !r.Push(uint64(i)) {
+					break
+				}
+			}
+			b.StartTimer()
+		}
+		refill()
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, ok := r.Pop(); !ok {
+				refill()
+			}
+		}
+	})
+	b.Run("peer=chan", func(b *testing.B) {
+		ch := make(chan uint64, pushBatch)
+		refill := func() {
+			b.StopTimer()
+			for i := range pushBatch {
+				ch <- uint64(i)
+			}
+			b.StartTimer()
+		}
+		refill()
+		b.ReportAllocs()
+		for b.Loop() {
+			select {
+			case <-ch:
+			default:
+				refill()
+			}
+		}
+	})
+	b.Run("peer=lockfree", func(b *testing.B) { run(b, queuePeer(b, pushBatch)) })
+}

@@ -166,11 +166,16 @@ func (r *Ring[T]) push(v T) (int, bool) {
 	if r.word {
 		*(*T)(unsafe.Pointer(&w)) = v
 	}
+	g := guessFor()
+	s, guessed := int(g.Load()), true
 	for {
-		s := cs.CurrentSlot()
 		h := r.m.hdr(s)
 		t := atomic.LoadUint64(&h.tail)
 		if int64(t-atomic.LoadUint64(&h.limit)) > int64(r.mask) && !r.refresh(s, h, t) {
+			if guessed {
+				s, guessed = learn(g), false
+				continue
+			}
 			r.m.drop()
 			runtime.KeepAlive(r)
 			return s, false
@@ -187,8 +192,11 @@ func (r *Ring[T]) push(v T) (int, bool) {
 			runtime.KeepAlive(r)
 			return s, true
 		}
-		// Moved to another slot, or another producer of the slot
-		// committed first: read the slot again.
+		// Moved to another slot (or the guess was wrong), or another
+		// producer of the slot committed first: read the slot again.
+		if st == cs.Moved {
+			s, guessed = learn(g), false
+		}
 	}
 }
 
