@@ -20,8 +20,10 @@ import (
 // A read-side section costs two per-CPU additions (libside's algorithm):
 // ReadLock adds one to the current CPU's "begin" count of the current
 // period, ReadUnlock adds one to the "end" count of the same period on
-// whatever CPU it runs on. Readers never wait and never write shared
-// memory, so they scale with the number of CPUs. Sections may nest, may
+// whatever CPU it runs on. Readers never wait, and each writes only its
+// CPU's counts (in the Atomic backend, those of a slot shared by the
+// goroutines that hash to it), so they scale with the number of CPUs.
+// Sections may nest, may
 // block, and may end on another goroutine than the one that began them,
 // as long as each Token is passed to ReadUnlock exactly once.
 //
@@ -54,9 +56,14 @@ type RCU struct {
 }
 
 // Per-slot counts of a domain: begin and end for each period, each updated
-// by cs.AddInt64 only (a plain add inside a critical section in the RSEQ
-// backend, an atomic add in the Atomic backend; the slow paths inside cs
-// keep the two apart), and read with atomic loads by Synchronize.
+// by cs.AddInt64 only, and read with atomic loads by Synchronize. libside
+// keeps separate fields for rseq additions and atomic ones, because its
+// readers may fall back to atomics at any call; here the backend is fixed
+// for the process, cs.AddInt64 is a plain add inside a critical section in
+// the RSEQ backend and an atomic add in the Atomic backend, and cs's own
+// fallback for threads without rseq adds under the slot's stop word after
+// a fence. So one set of words serves both, and no word ever sees both
+// kinds of update at once.
 const (
 	countBegin  = 0  // + 16*period; ReadLock relies on it being 0
 	countEnd    = 8  // + 16*period
