@@ -209,6 +209,25 @@ func BenchmarkThroughput2P1C(b *testing.B) {
 		}
 		run(b, r.Push, r.Pop)
 	})
+	b.Run("impl=rseq/consumer=PopN", func(b *testing.B) {
+		r, err := ringbuf.New[uint64](n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf := make([]uint64, 0, 256)
+		next := 0
+		pop := func() (uint64, bool) {
+			if next == len(buf) {
+				buf, next = r.PopN(buf[:0], cap(buf)), 0
+				if len(buf) == 0 {
+					return 0, false
+				}
+			}
+			next++
+			return buf[next-1], true
+		}
+		run(b, r.Push, pop)
+	})
 	b.Run("peer=chan", func(b *testing.B) {
 		ch := make(chan uint64, n)
 		run(b, func(v uint64) bool { ch <- v; return true }, func() (uint64, bool) { return <-ch, true })

@@ -256,8 +256,14 @@ func (r *Ring[T]) popSlot(s int, end uint64) (T, bool) {
 	ring := r.m.ring(s)
 	for {
 		head := atomic.LoadUint64(&h.head)
-		t := atomic.LoadUint64(&h.tail)
-		if int64(t-head) <= 0 || head >= end {
+		if t := atomic.LoadUint64(&h.seen); int64(t-head) <= 0 {
+			// Caught up with the copy: look at the real tail.
+			if t = atomic.LoadUint64(&h.tail); int64(t-head) <= 0 {
+				break
+			}
+			atomic.StoreUint64(&h.seen, t)
+		}
+		if head >= end {
 			break
 		}
 		// The copy may be torn if a producer is overwriting the entry,
@@ -274,6 +280,67 @@ func (r *Ring[T]) popSlot(s int, end uint64) (T, bool) {
 	runtime.KeepAlive(r)
 	var zero T
 	return zero, false
+}
+
+// PopN appends to dst up to n values, taken ring by ring starting with
+// the calling thread's, and returns the extended slice. From each ring it
+// takes the oldest values, as many as are there and fit, with one
+// compare-and-swap on the ring's head: it is the cheap way to consume in
+// bulk. It returns dst unchanged when every ring looked empty (or n <= 0).
+func (r *Ring[T]) PopN(dst []T, n int) []T {
+	start := cs.CurrentSlot()
+	for i := 0; i < nslots && n > 0; i++ {
+		s := start + i
+		if s >= nslots {
+			s -= nslots
+		}
+		before := len(dst)
+		dst = r.popSlotN(s, dst, n)
+		n -= len(dst) - before
+	}
+	return dst
+}
+
+// popBatch bounds what PopN copies before its compare-and-swap, so that a
+// lost race wastes little.
+const popBatch = 256
+
+// popSlotN appends up to n of the oldest values of slot s's ring to dst.
+func (r *Ring[T]) popSlotN(s int, dst []T, n int) []T {
+	if !r.rseq {
+		for ; n > 0; n-- {
+			v, ok := r.qs[s].Pop()
+			if !ok {
+				break
+			}
+			dst = append(dst, v)
+		}
+		return dst
+	}
+	h := r.m.hdr(s)
+	ring := r.m.ring(s)
+	es := entrySize(r.esize)
+	for n > 0 {
+		head := atomic.LoadUint64(&h.head)
+		t := atomic.LoadUint64(&h.tail)
+		if int64(t-head) <= 0 {
+			break
+		}
+		k := min(t-head, uint64(n), popBatch)
+		// As in popSlot, the copies are thrown away if the CAS fails.
+		base := len(dst)
+		for p := head; p < head+k; p++ {
+			dst = append(dst, *(*T)(unsafe.Add(ring, uintptr(p&r.mask)*es)))
+		}
+		if !atomic.CompareAndSwapUint64(&h.head, head, head+k) {
+			dst = dst[:base]
+			continue
+		}
+		cs.RaceAcquire(unsafe.Pointer(&r.race))
+		n -= int(k)
+	}
+	runtime.KeepAlive(r)
+	return dst
 }
 
 // Drain pops the values available when it reaches each ring, ring by ring,

@@ -242,3 +242,51 @@ func TestLayout(t *testing.T) {
 		t.Errorf("recQueue is %d bytes, not a multiple of %d", s, cs.CacheLine)
 	}
 }
+
+func TestPopN(t *testing.T) {
+	r, err := ringbuf.New[uint32](16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.PopN(nil, 10); len(got) != 0 {
+		t.Fatalf("PopN on empty rings = %v", got)
+	}
+	for round := range 20 {
+		var slots []int
+		for i := range 13 {
+			s, ok := r.PushSlot(uint32(round*100 + i))
+			if !ok {
+				t.Fatalf("round %d: push %d failed", round, i)
+			}
+			slots = append(slots, s)
+		}
+		if got := r.PopN(nil, 0); len(got) != 0 {
+			t.Fatalf("PopN(nil, 0) = %v", got)
+		}
+		prefix := []uint32{7, 7}
+		got := r.PopN(prefix, 5)
+		got = r.PopN(got, 100)
+		if len(got) != 2+13 || got[0] != 7 || got[1] != 7 {
+			t.Fatalf("round %d: PopN = %v", round, got)
+		}
+		// Per ring, in push order.
+		pos := map[uint32]int{}
+		for k, v := range got[2:] {
+			pos[v] = k
+		}
+		last := map[int]int{}
+		for i, s := range slots {
+			k, ok := pos[uint32(round*100+i)]
+			if !ok {
+				t.Fatalf("round %d: value %d missing from %v", round, i, got)
+			}
+			if prev, ok := last[s]; ok && k < prev {
+				t.Fatalf("round %d: slot %d out of order in %v", round, s, got)
+			}
+			last[s] = k
+		}
+		if r.Len() != 0 {
+			t.Fatalf("Len = %d after PopN took everything", r.Len())
+		}
+	}
+}

@@ -38,6 +38,15 @@ type prodSide struct {
 // consSide is the part of a slot header consumers write.
 type consSide struct {
 	head uint64
+	// seen is a copy of tail that consumers keep on their own line, so
+	// that a Pop reads the producers' line only when it has caught up
+	// with its copy. Consumers store it atomically; a store may lower it
+	// (two consumers racing), which is harmless: any value tail once had
+	// is a lower bound of tail, and entries below it are published.
+	// (That a consumer sees the entries published below a tail value
+	// that another consumer loaded and stored here rests on x86-TSO's
+	// transitivity; the RSEQ backend exists on amd64 only.)
+	seen uint64
 }
 
 type slotHdr struct {

@@ -84,7 +84,7 @@ func pace(r *rand.Rand, k int) {
 
 // TestConservation checks that every value pushed is popped exactly once,
 // or was reported dropped: 6 x CPUs producers, several consumers (Pop,
-// Drain and Wait), GOMAXPROCS 8, signal bursts and thread churn. Churn
+// Drain, PopN and Wait), GOMAXPROCS 8, signal bursts and thread churn. Churn
 // threads push too. The rings are small, so that they fill and drop.
 func TestConservation(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
@@ -139,11 +139,20 @@ func TestConservation(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	var consumers sync.WaitGroup
-	for c := range 3 {
+	for c := range 4 {
 		consumers.Go(func() {
 			rng := rand.New(rand.NewPCG(uint64(c), 1))
+			var buf []uint64
 			for k := 0; ctx.Err() == nil; k++ {
 				switch c {
+				case 3:
+					buf = r.PopN(buf[:0], 1+rng.IntN(300))
+					for _, v := range buf {
+						take(v)
+					}
+					if len(buf) == 0 {
+						runtime.Gosched()
+					}
 				case 0:
 					if v, ok := r.Pop(); ok {
 						take(v)
