@@ -3,6 +3,7 @@ package ringbuf
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/bits"
 	"reflect"
 	"runtime"
@@ -21,6 +22,9 @@ const (
 	// MaxValueSize is the largest element type New accepts, in bytes: a
 	// value is copied into the ring by one memcpy critical section.
 	MaxValueSize = cs.MaxMemcpy
+
+	// maxRingBytes bounds the memory of each CPU's ring.
+	maxRingBytes = min(uint64(cs.MaxAlloc-hdrSize), math.MaxInt/2)
 )
 
 // A Ring is a set of bounded FIFO rings of values of type T, one per CPU
@@ -66,6 +70,10 @@ func New[T any](perCPU int) (*Ring[T], error) {
 		return nil, fmt.Errorf("%w: New perCPU %d out of range [1, %d]", ErrCapacity, perCPU, MaxPerCPU)
 	}
 	n := uint64(1) << bits.Len(uint(perCPU-1))
+	if bytes := n * uint64(entrySize(typ.Size())); bytes > maxRingBytes {
+		return nil, fmt.Errorf("%w: New perCPU %d of %v (rounded up to %d, %d bytes each) needs %d bytes per CPU, more than %d",
+			ErrCapacity, perCPU, typ, n, entrySize(typ.Size()), bytes, maxRingBytes)
+	}
 	r := &Ring[T]{mask: n - 1, esize: typ.Size(), rseq: cs.Enabled()}
 	r.n.init()
 	var ring uintptr

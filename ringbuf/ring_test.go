@@ -21,6 +21,10 @@ func TestNewBadArguments(t *testing.T) {
 			t.Errorf("New[uint64](%d) error %q does not say %q", n, err, want)
 		}
 	}
+	if _, err := ringbuf.New[[4096]byte](ringbuf.MaxPerCPU); !errors.Is(err, ringbuf.ErrCapacity) ||
+		!strings.Contains(err.Error(), "perCPU 16777216") {
+		t.Errorf("New[[4096]byte](MaxPerCPU) = %v, want ErrCapacity naming perCPU", err)
+	}
 	type inner struct {
 		A int
 		P *int

@@ -328,11 +328,11 @@ func TestRecordsConservation(t *testing.T) {
 		x ^= x >> 31
 		switch x % 16 {
 		case 0:
-			return int(x>>8) % (maxRec + 1) // any size
+			return int((x >> 8) % uint64(maxRec+1)) // any size
 		case 1:
 			return 0
 		}
-		return int(x>>8) % 64
+		return int((x >> 8) % 64)
 	}
 	ok := make([][]atomic.Bool, producers)
 	seen := make([][]atomic.Bool, producers)
