@@ -2,6 +2,7 @@ package ringbuf_test
 
 import (
 	"runtime"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -305,4 +306,72 @@ func BenchmarkPop(b *testing.B) {
 		}
 	})
 	b.Run("peer=lockfree", func(b *testing.B) { run(b, queuePeer(b, pushBatch)) })
+}
+
+// BenchmarkRecordsPush measures Records.Push of one record from one
+// goroutine, drained with the timer stopped; the peer copies the record
+// into a new slice and sends it on a buffered channel, which is what a
+// channel of records costs.
+func BenchmarkRecordsPush(b *testing.B) {
+	for _, size := range []int{16, 200, 1000} {
+		rec := make([]byte, size)
+		b.Run("size="+strconv.Itoa(size)+"/impl=rseq", func(b *testing.B) {
+			r, err := ringbuf.NewRecords(1 << 16)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var buf []byte
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if r.Push(rec) != nil {
+					b.StopTimer()
+					for {
+						var ok bool
+						if buf, ok = r.Pop(buf[:0]); !ok {
+							break
+						}
+					}
+					b.StartTimer()
+				}
+			}
+		})
+		b.Run("size="+strconv.Itoa(size)+"/impl=rseq/checksum", func(b *testing.B) {
+			r, err := ringbuf.NewRecords(1<<16, ringbuf.WithChecksum())
+			if err != nil {
+				b.Fatal(err)
+			}
+			var buf []byte
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if r.Push(rec) != nil {
+					b.StopTimer()
+					for {
+						var ok bool
+						if buf, ok = r.Pop(buf[:0]); !ok {
+							break
+						}
+					}
+					b.StartTimer()
+				}
+			}
+		})
+		b.Run("size="+strconv.Itoa(size)+"/peer=chan", func(b *testing.B) {
+			ch := make(chan []byte, pushBatch)
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				select {
+				case ch <- append([]byte(nil), rec...):
+				default:
+					b.StopTimer()
+					for len(ch) > 0 {
+						<-ch
+					}
+					b.StartTimer()
+				}
+			}
+		})
+	}
 }

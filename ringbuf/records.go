@@ -169,15 +169,23 @@ func (r *Records) push(p []byte) (int, error) {
 	case len(p) <= 64-recHdr:
 		var buf [64]byte
 		return r.commit(buf[:], hdr, p)
-	case len(p) <= 512-recHdr:
-		var buf [512]byte
+	case len(p) <= 256-recHdr:
+		var buf [256]byte
 		return r.commit(buf[:], hdr, p)
+	case len(p) <= 1024-recHdr:
+		return r.commit1K(hdr, p)
 	}
-	return r.commitLarge(hdr, p)
+	return r.commit4K(hdr, p)
 }
 
 //go:noinline
-func (r *Records) commitLarge(hdr uint64, p []byte) (int, error) {
+func (r *Records) commit1K(hdr uint64, p []byte) (int, error) {
+	var buf [1024]byte
+	return r.commit(buf[:], hdr, p)
+}
+
+//go:noinline
+func (r *Records) commit4K(hdr uint64, p []byte) (int, error) {
 	var buf [cs.MaxMemcpy]byte
 	return r.commit(buf[:], hdr, p)
 }
