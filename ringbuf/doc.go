@@ -14,9 +14,11 @@
 //
 // Any number of goroutines may consume, with Pop, Drain (Ring) and Wait.
 // Consumers claim a value or record by compare-and-swap on the ring's head,
-// a word producers only read, so consumers do not slow producers beyond
-// the cache traffic on that word; they coordinate among themselves by that
-// compare-and-swap only. Wait parks the goroutine until something is
+// a word producers only read (a Records producer may also move it past a
+// wrap marker of its own, by the same compare-and-swap), so consumers do
+// not slow producers beyond the cache traffic on that word; they
+// coordinate among themselves by that compare-and-swap only. PopN claims
+// many values of a ring with one compare-and-swap. Wait parks the goroutine until something is
 // pushed or its context ends; a producer pays one load of a read-mostly
 // word to find out whether anyone waits.
 //

@@ -153,7 +153,8 @@ func (r *Ring[T]) Cap() int { return int(r.mask + 1) }
 // ring and publishes it by moving the ring's tail: the slot's producers are
 // serialized by the CPU, so each ring has a single producer at a time, and
 // the value is never visible half-written. It retries only when the thread
-// moves to another CPU or another thread pushed to the same ring first. In
+// moves to another CPU (or was not on the CPU it guessed, see guess.go) or
+// another thread pushed to the same ring first. In
 // the Atomic backend it is lockfree.Queue.Push on a ring chosen by the
 // goroutine.
 //
