@@ -23,8 +23,6 @@ const guessLen = 256
 // stacks are at least 8 KiB apart, so the address of a local variable
 // shifted by 13 tells goroutines apart (until a stack grows and moves,
 // which only costs a wrong guess).
-//
-//go:nosplit
 func guessFor() *atomic.Uint32 {
 	var x byte
 	h := uint64(uintptr(unsafe.Pointer(&x))>>13) * 0x9e3779b97f4a7c15
