@@ -175,7 +175,7 @@ func markdown(rep *Report) string {
 			fmt.Fprintf(&b, "\n### %s/Memory: bytes per %s\n\n", s.Name, mj.Unit)
 			fmt.Fprintf(&b, "%d %ss made in a fresh process and each incremented by every CPU at once; "+
 				"the growth of the resident set (Go heap and off-heap memory together) and of the live Go heap, per %s, "+
-				"counting the pointer (or value) the program keeps to each. go test: BenchmarkCounterMemory\n\n", mj.N, mj.Unit, mj.Unit)
+				"counting the pointer (or value) the program keeps to each. go test: Benchmark%sMemory\n\n", mj.N, mj.Unit, mj.Unit, exported(s.Name))
 			var rows [][]string
 			for _, r := range mj.Rows {
 				switch {
@@ -194,6 +194,14 @@ func markdown(rep *Report) string {
 		}
 	}
 	return b.String()
+}
+
+// exported is name with its first letter in upper case.
+func exported(name string) string {
+	if name == "" {
+		return ""
+	}
+	return strings.ToUpper(name[:1]) + name[1:]
 }
 
 // tablesOnly is the Markdown without the image links, for the terminal.

@@ -185,7 +185,7 @@ func run(cfg config, stdout, stderr io.Writer) error {
 		rep.Notes = append(rep.Notes, "This process runs the atomic backend ("+info.Reason+"): the impl=atomic rows are the package as built, and there is no rseq row.")
 	}
 
-	exe, _ := os.Executable()
+	exe, exeErr := os.Executable()
 	rounds := make([][]task, cfg.count) // rounds[r]: the runs of round r, in order
 	add := func(r int, label string, do func()) {
 		rounds[r] = append(rounds[r], task{label, do})
@@ -248,9 +248,17 @@ func run(cfg config, stdout, stderr io.Writer) error {
 		if m := s.Memory; m != nil && (cfg.run == nil || cfg.run.MatchString(s.Name+"/Memory")) {
 			mj := &memJSON{Unit: m.Unit, N: cfg.memN}
 			for _, mi := range m.Impls {
-				mj.Rows = append(mj.Rows, &memRowJSN{Impl: mi.Label(), Kind: kindOf(mi.Name), Skip: mi.Skip, mem: mi})
+				skip := mi.Skip
+				if exeErr != nil && skip == "" {
+					skip = "finding this program to re-run it: " + exeErr.Error()
+				}
+				mj.Rows = append(mj.Rows, &memRowJSN{Impl: mi.Label(), Kind: kindOf(mi.Name), Skip: skip, mem: mi})
 				if mi.Backend && info.Backend == rseq.RSEQ {
-					mj.Rows = append(mj.Rows, &memRowJSN{Impl: benchmarks.BackendLabel(rseq.Atomic), Kind: "fallback", Skip: fallbackSkip, mem: mi, viaChild: true})
+					skip := fallbackSkip
+					if exeErr != nil {
+						skip = "finding this program to re-run it: " + exeErr.Error()
+					}
+					mj.Rows = append(mj.Rows, &memRowJSN{Impl: benchmarks.BackendLabel(rseq.Atomic), Kind: "fallback", Skip: skip, mem: mi, viaChild: true})
 				}
 			}
 			// Memory is steady from run to run: at most 3 rounds.
