@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/gorseq/rseq/counter"
-	"github.com/gorseq/rseq/internal/cs"
+	"github.com/gorseq/rseq/internal/torture"
 )
 
 // scale picks a test size: full, under -race, or under -short.
@@ -23,212 +23,168 @@ func scale(full, race, short int) int {
 	return full
 }
 
-// disturb runs, until stop is closed, the disturbances every stress test
-// shares: SIGURG bursts (each aborts the critical section of whichever
-// thread it lands on) and thread churn (goroutines that lock their thread
-// and exit without unlocking it, so that the runtime kills the thread and
-// makes new ones, each registering afresh). churn is called on each locked
-// thread and returns the sum it added. disturb returns the sum churn added
-// in total once stop is closed and its goroutines are done.
-func disturb(stop <-chan struct{}, churn func(r *rand.Rand) int64) (wait func() int64) {
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			for range 16 {
-				signalSelf()
-			}
-			time.Sleep(50 * time.Microsecond)
-		}
-	})
-	var churned atomic.Int64
-	wg.Go(func() {
-		for i := uint64(0); ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
-				churned.Add(churn(rand.New(rand.NewPCG(i, 7))))
-			}()
-			<-done
-		}
-	})
-	return func() int64 { wg.Wait(); return churned.Load() }
+// stressTime is how long each stress subtest hammers: losses come from
+// faults that land inside a section, so a run must span many of them
+// whatever an operation costs (the rseqdelay and rseqabort builds make
+// operations a thousand times slower); -torture.d makes it a soak.
+func stressTime() time.Duration {
+	return torture.Duration(50*time.Millisecond, 200*time.Millisecond)
 }
 
-// adder does ops adds with add, each of a small delta (some negative, some
-// zero), with yields and short sleeps between them, and returns their sum.
-func adder(r *rand.Rand, ops int, add func(delta int64)) int64 {
-	var sum int64
-	for k := range ops {
-		d := int64(r.IntN(13)) - 3
-		add(d)
-		sum += d
-		switch {
-		case k%4096 == 4095:
-			time.Sleep(time.Duration(r.IntN(20)) * time.Microsecond)
-		case k%256 == 255:
-			runtime.Gosched()
-		}
+// workers is the kernel selftest's thread count: 6 per CPU.
+func workers() int { return 6 * runtime.NumCPU() }
+
+// rands returns a random source per worker.
+func rands(stream uint64) []*rand.Rand {
+	rs := make([]*rand.Rand, workers())
+	for w := range rs {
+		rs[w] = rand.New(rand.NewPCG(uint64(w), stream))
 	}
-	return sum
+	return rs
+}
+
+// delta is the next delta of a stream: small, some negative, some zero.
+func delta(r *rand.Rand) int64 { return int64(r.IntN(13)) - 3 }
+
+// pace yields every 256th operation and sleeps a little every 4096th,
+// shifting the goroutines' interleavings as the selftest's -y and -s
+// options do.
+func pace(r *rand.Rand, k int) {
+	switch {
+	case k%4096 == 4095:
+		time.Sleep(time.Duration(r.IntN(20)) * time.Microsecond)
+	case k%256 == 255:
+		runtime.Gosched()
+	}
+}
+
+// sideLoop runs f in a loop on a goroutine until stop is closed, with a
+// short sleep after every call.
+func sideLoop(wg *sync.WaitGroup, stop <-chan struct{}, f func(i int)) {
+	wg.Go(func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			f(i)
+			time.Sleep(time.Duration(i%50) * time.Microsecond)
+		}
+	})
 }
 
 // TestCounterExact checks that no Add is lost or counted twice: the sum of
 // every Add equals the sum of every Reset's result plus the final Load,
-// with 6 x CPUs adders at GOMAXPROCS 8, a goroutine resetting in a loop,
-// another loading, signal storms and thread churn.
+// with 6 x CPUs adders (Add and Inc) at GOMAXPROCS 8, a goroutine resetting
+// in a loop, another loading, and each fault injector of internal/torture
+// (churned threads add too), alone and together.
 func TestCounterExact(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
-	before := cs.ReadStats()
 	c := counter.New()
-	ops := scale(3_000_000, 1_000_000, 50_000)
-	workers := 6 * runtime.NumCPU()
-
-	stop := make(chan struct{})
-	wait := disturb(stop, func(r *rand.Rand) int64 { return adder(r, 500, c.Add) })
-	var (
-		resets  int64
-		nresets int
-		side    sync.WaitGroup
-	)
-	side.Go(func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			resets += c.Reset()
-			nresets++
-			time.Sleep(time.Duration(nresets%50) * time.Microsecond)
+	var added atomic.Int64 // by workers and churned threads, this subtest
+	var seed atomic.Uint64
+	churn := func() {
+		r := rand.New(rand.NewPCG(seed.Add(1), 7))
+		var sum int64
+		for range 100 {
+			d := delta(r)
+			c.Add(d)
+			sum += d
 		}
-	})
-	side.Go(func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			c.Load()
-			runtime.Gosched()
-		}
-	})
-
-	var added atomic.Int64
-	var wg sync.WaitGroup
-	for g := range workers {
-		wg.Go(func() {
-			r := rand.New(rand.NewPCG(uint64(g), 1))
-			if g%3 == 0 {
-				added.Add(adder(r, ops, func(d int64) { c.Add(d) }))
+		added.Add(sum)
+	}
+	torture.Stress(t, churn, func(t *testing.T) (int64, func() int64) {
+		stop := make(chan struct{})
+		var resets, nresets int64
+		var side sync.WaitGroup
+		sideLoop(&side, stop, func(int) { resets += c.Reset(); nresets++ })
+		sideLoop(&side, stop, func(int) { c.Load() })
+		sums, rs := make([]int64, workers()), rands(1)
+		ops := torture.Hammer(workers(), stressTime(), func(w, k int) {
+			r := rs[w]
+			d := delta(r)
+			if d == 1 && w%3 != 0 {
+				c.Inc()
 			} else {
-				added.Add(adder(r, ops, func(d int64) {
-					if d == 1 {
-						c.Inc()
-					} else {
-						c.Add(d)
-					}
-				}))
+				c.Add(d)
 			}
+			sums[w] += d
+			pace(r, k)
 		})
-	}
-	wg.Wait()
-	close(stop)
-	churned := wait()
-	side.Wait()
-
-	want := added.Load() + churned
-	if got := resets + c.Load(); got != want {
-		t.Errorf("resets %d + final Load %d = %d, want the sum of all Adds %d (off by %d)",
-			resets, c.Load(), got, want, got-want)
-	}
-	logStats(t, before, nresets)
+		close(stop)
+		side.Wait()
+		for _, s := range sums {
+			added.Add(s)
+		}
+		return ops, func() int64 {
+			// The injectors have stopped: every Add has returned.
+			final := c.Reset()
+			want := added.Swap(0)
+			t.Logf("%d resets", nresets)
+			if got := resets + final; got != want {
+				t.Errorf("resets %d + final Load %d = %d, want the sum of all Adds %d (off by %d)",
+					resets, final, got, want, got-want)
+				return 1
+			}
+			return 0
+		}
+	})
 }
 
 // TestArrayExact is TestCounterExact for an Array: adders and a resetter
 // work on random elements, and every element must balance on its own.
 func TestArrayExact(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
-	before := cs.ReadStats()
 	const n = 5
 	a, err := counter.NewArray(n)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ops := scale(1_500_000, 500_000, 25_000)
-	workers := 6 * runtime.NumCPU()
-
-	var added [n]atomic.Int64
-	addTo := func(r *rand.Rand, ops int) {
-		var local [n]int64
-		for k := range ops {
-			i := r.IntN(n)
-			d := int64(r.IntN(9)) - 2
+	var added [n]atomic.Int64 // by workers and churned threads, this subtest
+	var seed atomic.Uint64
+	churn := func() {
+		r := rand.New(rand.NewPCG(seed.Add(1), 3))
+		for range 100 {
+			i, d := r.IntN(n), delta(r)
 			a.Add(i, d)
-			local[i] += d
-			if k%256 == 255 {
-				runtime.Gosched()
-			}
-		}
-		for i := range local {
-			added[i].Add(local[i])
+			added[i].Add(d)
 		}
 	}
-	stop := make(chan struct{})
-	wait := disturb(stop, func(r *rand.Rand) int64 { addTo(r, 500); return 0 })
-	var (
-		resets  [n]int64
-		nresets int
-		side    sync.WaitGroup
-	)
-	side.Go(func() {
-		r := rand.New(rand.NewPCG(99, 2))
-		for {
-			select {
-			case <-stop:
-				return
-			default:
+	torture.Stress(t, churn, func(t *testing.T) (int64, func() int64) {
+		stop := make(chan struct{})
+		var resets [n]int64
+		var side sync.WaitGroup
+		sideLoop(&side, stop, func(k int) {
+			resets[k%n] += a.Reset(k % n)
+			a.Load((k + 2) % n)
+		})
+		sums, rs := make([][n]int64, workers()), rands(3)
+		ops := torture.Hammer(workers(), stressTime(), func(w, k int) {
+			r := rs[w]
+			i, d := r.IntN(n), delta(r)
+			a.Add(i, d)
+			sums[w][i] += d
+			pace(r, k)
+		})
+		close(stop)
+		side.Wait()
+		for _, s := range sums {
+			for i := range n {
+				added[i].Add(s[i])
 			}
-			i := r.IntN(n)
-			resets[i] += a.Reset(i)
-			nresets++
-			a.Load(r.IntN(n))
-			time.Sleep(time.Duration(nresets%50) * time.Microsecond)
+		}
+		return ops, func() int64 {
+			var bad int64
+			for i := range n {
+				final := a.Reset(i)
+				if got, want := resets[i]+final, added[i].Swap(0); got != want {
+					t.Errorf("element %d: resets %d + final Load %d = %d, want the sum of its Adds %d (off by %d)",
+						i, resets[i], final, got, want, got-want)
+					bad++
+				}
+			}
+			return bad
 		}
 	})
-	var wg sync.WaitGroup
-	for g := range workers {
-		wg.Go(func() { addTo(rand.New(rand.NewPCG(uint64(g), 3)), ops) })
-	}
-	wg.Wait()
-	close(stop)
-	wait()
-	side.Wait()
-
-	for i := range n {
-		if got, want := resets[i]+a.Load(i), added[i].Load(); got != want {
-			t.Errorf("element %d: resets %d + final Load %d = %d, want the sum of its Adds %d (off by %d)",
-				i, resets[i], a.Load(i), got, want, got-want)
-		}
-	}
-	logStats(t, before, nresets)
-}
-
-func logStats(t *testing.T, before cs.Stats, nresets int) {
-	t.Helper()
-	s := cs.ReadStats()
-	t.Logf("rseq backend %v, %d slots; %d resets; aborts %d, fences %d, threads registered %d, without rseq %d",
-		cs.Enabled(), cs.Slots(), nresets, s.Aborts-before.Aborts, s.Fences-before.Fences,
-		s.Registered-before.Registered, s.NoRSEQ-before.NoRSEQ)
 }

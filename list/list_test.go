@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gorseq/rseq/list"
 )
@@ -173,9 +174,9 @@ func TestListRemoveVisibility(t *testing.T) {
 			}
 		})
 	}
-	ops := scale(20_000, 5_000, 2_000)
 	var window []*list.Element[int] // the last 8 values pushed
-	for v := range ops {
+	deadline := time.Now().Add(stressTime())
+	for v := 0; v%64 != 0 || time.Now().Before(deadline); v++ {
 		window = append(window, l.PushBack(v))
 		if len(window) > 8 {
 			e := window[0]

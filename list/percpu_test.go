@@ -6,11 +6,11 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/gorseq/rseq/internal/cs"
+	"github.com/gorseq/rseq/internal/torture"
 	"github.com/gorseq/rseq/list"
 )
 
@@ -223,9 +223,10 @@ func TestPerCPUNoAlloc(t *testing.T) {
 
 // TestPerCPUStress is the kernel selftest's list test: every slot's list
 // starts with the values 1 to 100; 6 x CPUs goroutines pop a value and push
-// it back, with GOMAXPROCS above the CPU count, yields, sleeps, signal
-// bursts and thread churn; at the end the lists hold each value once per
-// slot, and the sum is 5050 x slots.
+// it back, with GOMAXPROCS above the CPU count, yields and sleeps, under
+// each fault injector of internal/torture alone and all together (churned
+// threads pop and push too); after each run the lists hold each value once
+// per slot, and the sum is 5050 x slots.
 func TestPerCPUStress(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
 	slots := cs.Slots()
@@ -233,73 +234,101 @@ func TestPerCPUStress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for s := range slots {
-		for v := 1; v <= 100; v++ {
-			if !l.PushSlot(s, &v) {
-				t.Fatalf("PushSlot(%d, %d) failed", s, v)
+	fill := func(t *testing.T) {
+		for s := range slots {
+			for v := 1; v <= 100; v++ {
+				if !l.PushSlot(s, &v) {
+					t.Fatalf("PushSlot(%d, %d) failed", s, v)
+				}
 			}
 		}
 	}
+	fill(t)
+	// Failures seen on workers and churned threads go to the running
+	// subtest (to t before the first one starts).
 	var failures atomic.Int64
+	var cur atomic.Pointer[testing.T]
+	cur.Store(t)
 	fail := func(format string, args ...any) {
 		if failures.Add(1) <= 10 {
-			t.Errorf(format, args...)
+			cur.Load().Errorf(format, args...)
+		}
+	}
+	// push pushes a popped value back. Push may return false while free
+	// nodes are held by other calls in progress (a steal moving a batch
+	// of them between CPUs), so it retries, a bounded number of times:
+	// with every value already on the lists or in hand, a free node that
+	// never comes back is a lost node.
+	var retried atomic.Int64
+	push := func(p *int) {
+		for try := 0; !l.Push(p); try++ {
+			if try == 100_000 {
+				fail("Push of a popped value failed %d times in a row", try+1)
+				return
+			}
+			if try == 0 {
+				retried.Add(1)
+			}
+			runtime.Gosched()
 		}
 	}
 	popPush := func() {
-		if p, ok := l.Pop(); ok && !l.Push(p) {
-			fail("Push of a popped value failed")
+		if p, ok := l.Pop(); ok {
+			push(p)
 		}
 	}
-	in := startInjector(popPush)
-	ops := scale(1_000_000, 100_000, 100_000)
-	var wg sync.WaitGroup
-	for range workers() {
-		wg.Go(func() {
-			for i := range ops {
+	torture.Stress(t, popPush, func(t *testing.T) (int64, func() int64) {
+		cur.Store(t)
+		ops := torture.Hammer(workers(), stressTime(), func(_, i int) {
+			p, ok := l.Pop()
+			if !ok {
+				return // every value is in flight in other goroutines
+			}
+			if p == nil || *p < 1 || *p > 100 {
+				fail("popped %s, not a value in 1..100", show(p))
+				return
+			}
+			disturb(i)
+			push(p)
+		})
+		return ops, func() int64 {
+			bad := failures.Swap(0)
+			if n := l.Len(); n != 100*slots {
+				t.Errorf("Len = %d after the run, want %d", n, 100*slots)
+				bad++
+			}
+			counts := make([]int, 101)
+			sum, n := 0, 0
+			for {
 				p, ok := l.Pop()
 				if !ok {
-					continue // every value is in flight in other goroutines
+					break
 				}
 				if p == nil || *p < 1 || *p > 100 {
-					fail("popped %s, not a value in 1..100", show(p))
+					t.Errorf("drained %s, not a value in 1..100", show(p))
+					bad++
 					continue
 				}
-				disturb(i)
-				if !l.Push(p) {
-					fail("Push of a popped value failed")
+				counts[*p]++
+				sum += *p
+				n++
+			}
+			for v := 1; v <= 100; v++ {
+				if counts[v] != slots {
+					t.Errorf("value %d drained %d times, want %d", v, counts[v], slots)
+					bad++
 				}
 			}
-		})
-	}
-	wg.Wait()
-	in.halt(t)
-	if n := l.Len(); n != 100*slots {
-		t.Errorf("Len = %d after the run, want %d", n, 100*slots)
-	}
-	counts := make([]int, 101)
-	sum, n := 0, 0
-	for {
-		p, ok := l.Pop()
-		if !ok {
-			break
+			if sum != 5050*slots || n != 100*slots {
+				t.Errorf("drained %d values summing to %d, want %d and %d", n, sum, 100*slots, 5050*slots)
+				bad++
+			}
+			t.Logf("%d steals of values, %d of free nodes so far; %d pushes retried while free nodes were in flight",
+				l.Steals(), l.FreeSteals(), retried.Swap(0))
+			fill(t) // for the next subtest
+			return bad
 		}
-		if p == nil || *p < 1 || *p > 100 {
-			t.Fatalf("drained %s, not a value in 1..100", show(p))
-		}
-		counts[*p]++
-		sum += *p
-		n++
-	}
-	for v := 1; v <= 100; v++ {
-		if counts[v] != slots {
-			t.Errorf("value %d drained %d times, want %d", v, counts[v], slots)
-		}
-	}
-	if sum != 5050*slots || n != 100*slots {
-		t.Fatalf("drained %d values summing to %d, want %d and %d", n, sum, 100*slots, 5050*slots)
-	}
-	t.Logf("%d workers x %d ops, %d steals of values, %d of free nodes", workers(), ops, l.Steals(), l.FreeSteals())
+	})
 }
 
 // show formats a popped pointer, nil included.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorseq/rseq/internal/torture"
 	"github.com/gorseq/rseq/list"
 )
 
@@ -312,8 +313,8 @@ func (p *payloadPool) recycle(x *payload) {
 // readers starts n goroutines that traverse l until stop is closed and
 // check every payload they see, twice, with a yield between the reads now
 // and then. It returns a function that waits for them and returns the
-// number of payloads checked.
-func readers(t *testing.T, l *list.List[*payload], n int, stop chan struct{}) func() int64 {
+// number of payloads checked and of recycled ones seen.
+func readers(t *testing.T, l *list.List[*payload], n int, stop chan struct{}) func() (seen, recycled int64) {
 	var wg sync.WaitGroup
 	var seen, bad atomic.Int64
 	for r := range n {
@@ -341,97 +342,105 @@ func readers(t *testing.T, l *list.List[*payload], n int, stop chan struct{}) fu
 			}
 		})
 	}
-	return func() int64 { wg.Wait(); return seen.Load() }
+	return func() (int64, int64) { wg.Wait(); return seen.Load(), bad.Load() }
 }
 
 // TestRCURecycleStress: writers replace and remove elements and recycle
 // their payloads after a grace period (Call, or Synchronize), while 6 x
 // CPUs readers traverse the list and check that no payload they can still
-// hold is ever recycled; with GOMAXPROCS above the CPU count, signal
-// bursts and thread churn.
+// hold is ever recycled; with GOMAXPROCS above the CPU count, under each
+// fault injector of internal/torture alone and all together (churned
+// threads run read-side sections).
 func TestRCURecycleStress(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
 	d := list.NewRCU()
 	defer d.Close()
-	l := list.New[*payload](d)
 	var pool payloadPool
 	const size = 16
-	in := startInjector(func() {
+	section := func() {
 		tok := d.ReadLock() // a section on a fresh thread
 		d.ReadUnlock(tok)
-	})
-	stop := make(chan struct{})
-	wait := readers(t, l, workers(), stop)
-
-	ops := scale(4_000, 1_000, 500)
-	var wg sync.WaitGroup
-	var calls, syncs atomic.Int64
-	for w := range 2 {
-		wg.Go(func() {
-			mine := make([]*list.Element[*payload], 0, size)
+	}
+	torture.Stress(t, section, func(t *testing.T) (int64, func() int64) {
+		l := list.New[*payload](d)
+		stop := make(chan struct{})
+		wait := readers(t, l, workers(), stop)
+		var calls, syncs atomic.Int64
+		var bad atomic.Int64
+		mine := make([][]*list.Element[*payload], 2)
+		for w := range mine {
 			for i := range size {
-				mine = append(mine, l.PushBack(pool.get(w*1_000_000+i)))
+				mine[w] = append(mine[w], l.PushBack(pool.get(w*1_000_000_000+i)))
 			}
-			for i := range ops {
-				k := i % size
-				old := mine[k]
-				v := w*1_000_000 + size + i
-				switch i % 4 {
-				case 0, 1: // replace, recycle after Call
-					mine[k] = l.Replace(old, pool.get(v))
-					x := old.Value()
-					d.Call(func() { pool.recycle(x) })
-					calls.Add(1)
-				case 2: // remove and push back, recycle after Call
-					if !l.Remove(old) {
+		}
+		ops := torture.Hammer(2, stressTime(), func(w, i int) {
+			k := i % size
+			old := mine[w][k]
+			v := w*1_000_000_000 + size + i
+			switch i % 4 {
+			case 0, 1: // replace, recycle after Call
+				mine[w][k] = l.Replace(old, pool.get(v))
+				x := old.Value()
+				d.Call(func() { pool.recycle(x) })
+				calls.Add(1)
+			case 2: // remove and push back, recycle after Call
+				if !l.Remove(old) {
+					if bad.Add(1) == 1 {
 						t.Errorf("Remove of a present element failed")
-						return
 					}
-					mine[k] = l.PushFront(pool.get(v))
+					return
+				}
+				mine[w][k] = l.PushFront(pool.get(v))
+				x := old.Value()
+				d.Call(func() { pool.recycle(x) })
+				calls.Add(1)
+			case 3: // insert after, remove, Synchronize, recycle
+				e := l.InsertAfter(pool.get(v), old)
+				if e == nil || !l.Remove(old) {
+					if bad.Add(1) == 1 {
+						t.Errorf("InsertAfter or Remove on a present element failed")
+					}
+					return
+				}
+				mine[w][k] = e
+				if i%64 == 3 {
+					d.Synchronize()
+					pool.recycle(old.Value())
+					syncs.Add(1)
+				} else {
 					x := old.Value()
 					d.Call(func() { pool.recycle(x) })
 					calls.Add(1)
-				case 3: // insert after, remove, Synchronize, recycle
-					e := l.InsertAfter(pool.get(v), old)
-					if e == nil || !l.Remove(old) {
-						t.Errorf("InsertAfter or Remove on a present element failed")
-						return
-					}
-					mine[k] = e
-					if i%64 == 3 {
-						d.Synchronize()
-						pool.recycle(old.Value())
-						syncs.Add(1)
-					} else {
-						x := old.Value()
-						d.Call(func() { pool.recycle(x) })
-						calls.Add(1)
-					}
 				}
-				if i%257 == 0 {
-					runtime.Gosched()
-				}
+			}
+			if i%257 == 0 {
+				runtime.Gosched()
 			}
 		})
-	}
-	wg.Wait()
-	d.Barrier()
-	close(stop)
-	seen := wait()
-	in.halt(t)
-	if n := l.Len(); n != 2*size {
-		t.Errorf("Len = %d, want %d", n, 2*size)
-	}
-	n := 0
-	for x := range l.All() {
-		if x.a == poison || x.a != x.b {
-			t.Errorf("list holds a recycled payload %+v", *x)
+		d.Barrier()
+		close(stop)
+		seen, recycled := wait()
+		return ops, func() int64 {
+			violations := bad.Load() + recycled
+			if n := l.Len(); n != 2*size {
+				t.Errorf("Len = %d, want %d", n, 2*size)
+				violations++
+			}
+			n := 0
+			for x := range l.All() {
+				if x.a == poison || x.a != x.b {
+					t.Errorf("list holds a recycled payload %+v", *x)
+					violations++
+				}
+				n++
+			}
+			if n != 2*size {
+				t.Errorf("All yields %d values, want %d", n, 2*size)
+				violations++
+			}
+			t.Logf("%d callbacks, %d synchronizes; %d payloads checked by %d readers",
+				calls.Load(), syncs.Load(), seen, workers())
+			return violations
 		}
-		n++
-	}
-	if n != 2*size {
-		t.Errorf("All yields %d values, want %d", n, 2*size)
-	}
-	t.Logf("%d writer ops x 2, %d callbacks, %d synchronizes; %d payloads checked by %d readers",
-		ops, calls.Load(), syncs.Load(), seen, workers())
+	})
 }

@@ -3,6 +3,8 @@ package torture
 import (
 	"flag"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -82,4 +84,63 @@ func Each(work func()) []NamedFaults {
 type NamedFaults struct {
 	Name   string
 	Faults Faults
+}
+
+// Hammer runs op on workers goroutines until d has passed and returns how
+// many times op ran. op gets the worker number and its iteration count.
+// The end is a flag set by a timer, so that the loop costs one atomic load
+// per operation and stops on time however slow each operation is (the
+// rseqdelay and rseqabort builds make sections thousands of times slower).
+func Hammer(workers int, d time.Duration, op func(w, i int)) int64 {
+	var done atomic.Bool
+	timer := time.AfterFunc(d, func() { done.Store(true) })
+	defer timer.Stop()
+	var total atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			i := 0
+			for ; !done.Load(); i++ {
+				op(w, i)
+			}
+			total.Add(int64(i))
+		})
+	}
+	wg.Wait()
+	return total.Load()
+}
+
+// Stress runs a stress test under each injector set of Each(work), as one
+// subtest per set named after it: each injector alone, then all together.
+// For each, it starts the injectors and calls body, which hammers the
+// structure (for Duration, with Hammer) and returns how many operations it
+// ran and a check. The injectors stop before check runs, so that the work
+// they ran on churned threads is complete; check verifies the structure's
+// invariants, reporting each broken one with t.Errorf or counting it, and
+// returns the number of violations it found, and should leave the
+// structure ready for the next subtest. Stress logs the subtest's Report
+// and fails the subtest when it counts a violation.
+func Stress(t *testing.T, work func(), body func(t *testing.T) (ops int64, check func() (violations int64))) {
+	t.Helper()
+	for _, nf := range Each(work) {
+		t.Run(nf.Name, func(t *testing.T) {
+			sess := Begin(nf.Faults)
+			var r Report
+			ended := false
+			end := func(ops, violations int64) {
+				if !ended {
+					ended = true
+					r = sess.End(ops, violations)
+				}
+			}
+			defer end(0, 0) // body failed: stop the injectors all the same
+			ops, check := body(t)
+			end(ops, 0)
+			r.Violations = check()
+			t.Log(r)
+			if r.Violations != 0 {
+				t.Errorf("%d invariant violations", r.Violations)
+			}
+		})
+	}
 }
