@@ -1,6 +1,7 @@
 package ringbuf_test
 
 import (
+	"context"
 	"runtime"
 	"strconv"
 	"sync"
@@ -171,11 +172,12 @@ func BenchmarkPushPop(b *testing.B) {
 // BenchmarkThroughput2P1C moves b.N values from two producer goroutines to
 // one consumer goroutine; ns/op is the wall time per value delivered.
 // Producers retry a full structure after runtime.Gosched (the channel's
-// block instead); the consumer pops until it has every value, yielding
-// when it finds nothing.
+// block instead). The consumer pops until it has every value; when it finds
+// nothing it parks in Wait (the ring), blocks in the receive (the channel)
+// or yields (lockfree.Queue, which has no way to wait).
 func BenchmarkThroughput2P1C(b *testing.B) {
 	const n = 1 << 12
-	run := func(b *testing.B, push func(uint64) bool, pop func() (uint64, bool)) {
+	run := func(b *testing.B, push func(uint64) bool, pop func() (uint64, bool), idle func()) {
 		b.ReportAllocs()
 		total := b.N
 		b.ResetTimer()
@@ -197,18 +199,21 @@ func BenchmarkThroughput2P1C(b *testing.B) {
 			if _, ok := pop(); ok {
 				got++
 			} else {
-				runtime.Gosched()
+				idle()
 			}
 		}
 		wg.Wait()
 		b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "values/s")
+	}
+	wait := func(r *ringbuf.Ring[uint64]) func() {
+		return func() { r.Wait(context.Background()) }
 	}
 	b.Run("impl=rseq", func(b *testing.B) {
 		r, err := ringbuf.New[uint64](n)
 		if err != nil {
 			b.Fatal(err)
 		}
-		run(b, r.Push, r.Pop)
+		run(b, r.Push, r.Pop, wait(r))
 	})
 	b.Run("impl=rseq/consumer=PopN", func(b *testing.B) {
 		r, err := ringbuf.New[uint64](n)
@@ -227,18 +232,18 @@ func BenchmarkThroughput2P1C(b *testing.B) {
 			next++
 			return buf[next-1], true
 		}
-		run(b, r.Push, pop)
+		run(b, r.Push, pop, wait(r))
 	})
 	b.Run("peer=chan", func(b *testing.B) {
 		ch := make(chan uint64, n)
-		run(b, func(v uint64) bool { ch <- v; return true }, func() (uint64, bool) { return <-ch, true })
+		run(b, func(v uint64) bool { ch <- v; return true }, func() (uint64, bool) { return <-ch, true }, nil)
 	})
 	b.Run("peer=lockfree", func(b *testing.B) {
 		q, err := lockfree.NewQueue[uint64](n)
 		if err != nil {
 			b.Fatal(err)
 		}
-		run(b, q.Push, q.Pop)
+		run(b, q.Push, q.Pop, runtime.Gosched)
 	})
 }
 
