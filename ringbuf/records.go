@@ -45,6 +45,7 @@ func recSize(n int) uint64 { return recHdr + uint64(n+7)&^7 }
 // Create Records with NewRecords; the zero Records is not usable. Records
 // must not be copied.
 type Records struct {
+	_ noCopy
 	// Read-only after NewRecords.
 	m        slots
 	size     uint64 // bytes of each ring, a power of two

@@ -39,6 +39,7 @@ const (
 // Create a Ring with New; the zero Ring is not usable. A Ring must not be
 // copied.
 type Ring[T any] struct {
+	_ noCopy
 	// Read-only after New.
 	m     slots
 	mask  uint64 // capacity - 1
