@@ -259,7 +259,7 @@ func (r *Records) room(s int, h *slotHdr, t, sz uint64) bool {
 }
 
 func (r *Records) pushAtomic(p []byte) (int, error) {
-	s := cs.CurrentSlot()
+	s := stackSlot()
 	q := r.qs[s]
 	sz := int64(recSize(len(p)))
 	if q.used.Add(sz) <= int64(r.size) {

@@ -43,8 +43,9 @@ type Ring[T any] struct {
 	// Read-only after New.
 	m     slots
 	mask  uint64 // capacity - 1
-	esize uintptr
-	word  bool // values fit in one 8-byte word: commit with CmpStoreStore
+	esize uintptr // unsafe.Sizeof(T)
+	estep uintptr // entrySize(esize): the distance between two entries
+	word  bool    // values fit in one 8-byte word: commit with CmpStoreStore
 	rseq  bool
 	qs    []*lockfree.Queue[T] // Atomic backend: one queue per slot
 
@@ -80,7 +81,8 @@ func New[T any](perCPU int) (*Ring[T], error) {
 	var ring uintptr
 	if r.rseq {
 		r.word = r.esize <= 8
-		ring = uintptr(n) * entrySize(r.esize)
+		r.estep = entrySize(r.esize)
+		ring = uintptr(n) * r.estep
 	} else {
 		r.qs = make([]*lockfree.Queue[T], nslots)
 		for s := range r.qs {
@@ -190,7 +192,7 @@ func (r *Ring[T]) push(v T) (int, bool) {
 			runtime.KeepAlive(r)
 			return s, false
 		}
-		e := unsafe.Add(r.m.ring(s), uintptr(t&r.mask)*entrySize(r.esize))
+		e := unsafe.Add(unsafe.Pointer(h), hdrSize+uintptr(t&r.mask)*r.estep)
 		var st cs.Status
 		if r.word {
 			st = cs.CmpStoreStore(s, &h.tail, t, (*uint64)(e), w, t+1)
@@ -226,7 +228,7 @@ func (r *Ring[T]) refresh(s int, h *slotHdr, t uint64) bool {
 }
 
 func (r *Ring[T]) pushAtomic(v T) (int, bool) {
-	s := cs.CurrentSlot()
+	s := stackSlot()
 	if !r.qs[s].Push(v) {
 		r.m.drop()
 		runtime.KeepAlive(r)
@@ -280,7 +282,7 @@ func (r *Ring[T]) popSlot(s int, end uint64) (T, bool) {
 		// but a producer writes position head+Cap only once head has
 		// moved past head: then the CAS below fails and the copy is
 		// thrown away.
-		v := *(*T)(unsafe.Add(ring, uintptr(head&r.mask)*entrySize(r.esize)))
+		v := *(*T)(unsafe.Add(ring, uintptr(head&r.mask)*r.estep))
 		if atomic.CompareAndSwapUint64(&h.head, head, head+1) {
 			cs.RaceAcquire(unsafe.Pointer(&r.race))
 			runtime.KeepAlive(r)
@@ -329,7 +331,7 @@ func (r *Ring[T]) popSlotN(s int, dst []T, n int) []T {
 	}
 	h := r.m.hdr(s)
 	ring := r.m.ring(s)
-	es := entrySize(r.esize)
+	es := r.estep
 	for n > 0 {
 		head := atomic.LoadUint64(&h.head)
 		t := atomic.LoadUint64(&h.tail)
