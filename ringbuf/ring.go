@@ -42,7 +42,7 @@ type Ring[T any] struct {
 	_ noCopy
 	// Read-only after New.
 	m     slots
-	mask  uint64 // capacity - 1
+	mask  uint64  // capacity - 1
 	esize uintptr // unsafe.Sizeof(T)
 	estep uintptr // entrySize(esize): the distance between two entries
 	word  bool    // values fit in one 8-byte word: commit with CmpStoreStore
