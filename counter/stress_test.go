@@ -12,10 +12,11 @@ import (
 	"github.com/gorseq/rseq/internal/torture"
 )
 
-// scale picks a test size: full, under -race, or under -short.
+// scale picks a test size: full, under -race, or under -short and in the
+// rseqdelay build.
 func scale(full, race, short int) int {
 	switch {
-	case testing.Short():
+	case testing.Short(), delayBuild:
 		return short
 	case raceEnabled:
 		return race

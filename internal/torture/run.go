@@ -137,7 +137,7 @@ func Stress(t *testing.T, work func(), body func(t *testing.T) (ops int64, check
 			ops, check := body(t)
 			end(ops, 0)
 			r.Violations = check()
-			t.Log(r)
+			t.Logf("report: %v", r)
 			if r.Violations != 0 {
 				t.Errorf("%d invariant violations", r.Violations)
 			}

@@ -1,0 +1,86 @@
+package torture_test
+
+import (
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/gorseq/rseq/internal/torture"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// Each injector injects, alone, and Stop undoes GOMAXPROCS changes. The
+// test waits for each to act, however long that takes.
+func TestInjectors(t *testing.T) {
+	procs := runtime.GOMAXPROCS(0)
+	var worked atomic.Int64
+	linux := runtime.GOOS == "linux"
+	for _, nf := range torture.Each(func() { worked.Add(1) }) {
+		t.Run(nf.Name, func(t *testing.T) {
+			// what returns the count the injector set must raise.
+			what := map[string]func(torture.Summary) uint64{
+				"signals":    func(s torture.Summary) uint64 { return s.Signals },
+				"churn":      func(s torture.Summary) uint64 { return s.Threads },
+				"migrate":    func(s torture.Summary) uint64 { return s.Migrations },
+				"gomaxprocs": func(s torture.Summary) uint64 { return s.GOMAXPROCS },
+				"gc":         func(s torture.Summary) uint64 { return s.GCs },
+				"all": func(s torture.Summary) uint64 {
+					return min(s.Threads, s.GOMAXPROCS, s.GCs)
+				},
+			}[nf.Name]
+			switch {
+			case what == nil:
+				t.Fatalf("no check for injector set %q", nf.Name)
+			case !linux && (nf.Name == "signals" || nf.Name == "migrate"):
+				what = nil // Linux injectors: nothing to wait for
+			case nf.Name == "migrate" && runtime.NumCPU() < 2:
+				what = nil
+			}
+			worked.Store(0)
+			in := torture.Start(nf.Faults)
+			for what != nil && what(in.Summary()) == 0 {
+				time.Sleep(time.Millisecond)
+			}
+			s := in.Stop()
+			t.Log(s)
+			if got := runtime.GOMAXPROCS(0); got != procs {
+				t.Errorf("GOMAXPROCS %d after Stop, want %d", got, procs)
+			}
+			if nf.Faults.Churn && worked.Load() != int64(s.Threads) {
+				t.Errorf("Work ran %d times on %d churned threads", worked.Load(), s.Threads)
+			}
+		})
+	}
+}
+
+// Hammer stops when its time is up, even with operations much slower than
+// the check, and counts every operation.
+func TestHammer(t *testing.T) {
+	var n atomic.Int64
+	ops := torture.Hammer(3, 20*time.Millisecond, func(w, i int) {
+		n.Add(1)
+		if w == 0 {
+			time.Sleep(time.Millisecond)
+		}
+	})
+	if ops == 0 || ops != n.Load() {
+		t.Fatalf("Hammer returned %d, op ran %d times", ops, n.Load())
+	}
+}
+
+// Stress runs a subtest per injector set and passes the report through.
+func TestStress(t *testing.T) {
+	var names []string
+	torture.Stress(t, nil, func(t *testing.T) (int64, func() int64) {
+		names = append(names, t.Name())
+		ops := torture.Hammer(2, 5*time.Millisecond, func(int, int) { runtime.Gosched() })
+		return ops, func() int64 { return 0 }
+	})
+	if len(names) != len(torture.Each(nil)) {
+		t.Fatalf("ran %v", names)
+	}
+}
