@@ -173,8 +173,10 @@ func BenchmarkPushPop(b *testing.B) {
 // one consumer goroutine; ns/op is the wall time per value delivered.
 // Producers retry a full structure after runtime.Gosched (the channel's
 // block instead). The consumer pops until it has every value; when it finds
-// nothing it parks in Wait (the ring), blocks in the receive (the channel)
-// or yields (lockfree.Queue, which has no way to wait).
+// nothing it yields (the ring, lockfree.Queue), or blocks in the receive
+// (the channel). consumer=Wait parks in Ring.Wait instead of yielding: each
+// park costs a membarrier and a wake-up, and with a consumer as fast as the
+// producers it parks often.
 func BenchmarkThroughput2P1C(b *testing.B) {
 	const n = 1 << 12
 	run := func(b *testing.B, push func(uint64) bool, pop func() (uint64, bool), idle func()) {
@@ -213,6 +215,13 @@ func BenchmarkThroughput2P1C(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		run(b, r.Push, r.Pop, runtime.Gosched)
+	})
+	b.Run("impl=rseq/consumer=Wait", func(b *testing.B) {
+		r, err := ringbuf.New[uint64](n)
+		if err != nil {
+			b.Fatal(err)
+		}
 		run(b, r.Push, r.Pop, wait(r))
 	})
 	b.Run("impl=rseq/consumer=PopN", func(b *testing.B) {
@@ -232,7 +241,7 @@ func BenchmarkThroughput2P1C(b *testing.B) {
 			next++
 			return buf[next-1], true
 		}
-		run(b, r.Push, pop, wait(r))
+		run(b, r.Push, pop, runtime.Gosched)
 	})
 	b.Run("peer=chan", func(b *testing.B) {
 		ch := make(chan uint64, n)
