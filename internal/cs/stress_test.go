@@ -2,6 +2,7 @@ package cs_test
 
 import (
 	"errors"
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -520,7 +521,7 @@ func contains(s, sub string) bool {
 // Primitives given a slot out of range panic, naming it, in every backend.
 func TestSlotRangeChecked(t *testing.T) {
 	var w uint64
-	for _, slot := range []int{-1, cs.Slots(), 1 << 40} {
+	for _, slot := range []int{-1, cs.Slots(), math.MaxInt} {
 		for name, f := range map[string]func(){
 			"CmpStore":      func() { cs.CmpStore(slot, &w, 0, 1) },
 			"CmpStoreStore": func() { cs.CmpStoreStore(slot, &w, 0, &w, 1, 1) },
