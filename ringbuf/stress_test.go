@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorseq/rseq/internal/cs"
+	"github.com/gorseq/rseq/internal/torture"
 	"github.com/gorseq/rseq/ringbuf"
 )
 
@@ -26,45 +26,16 @@ func scale(full, race, short int) int {
 	return full
 }
 
-// disturb runs, until stop is closed, the disturbances the stress tests
-// share: SIGURG bursts (each aborts the critical section of whichever
-// thread it lands on) and thread churn (goroutines that lock their thread
-// and exit without unlocking it, so that the runtime kills the thread and
-// makes new ones, each registering afresh). churn runs on each locked
-// thread. The returned function waits for the disturbers to stop.
-func disturb(stop <-chan struct{}, churn func(i uint64)) (wait func()) {
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			for range 16 {
-				signalSelf()
-			}
-			time.Sleep(50 * time.Microsecond)
-		}
-	})
-	wg.Go(func() {
-		for i := uint64(0); ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
-				churn(i)
-			}()
-			<-done
-		}
-	})
-	return wg.Wait
+// stressTime is how long each stress subtest hammers: losses come from
+// faults that land inside a section, so a run must span many of them
+// whatever an operation costs (the rseqdelay and rseqabort builds make
+// operations far slower); -torture.d makes it a soak.
+func stressTime() time.Duration {
+	return torture.Duration(50*time.Millisecond, 200*time.Millisecond)
 }
+
+// workers is the kernel selftest's thread count: 6 per CPU.
+func workers() int { return 6 * runtime.NumCPU() }
 
 // value packs a producer id and a sequence number.
 func value(p, i int) uint64 { return uint64(p)<<32 | uint64(i) }
@@ -82,140 +53,196 @@ func pace(r *rand.Rand, k int) {
 	}
 }
 
+// ledger records, for one subtest, which values each producer pushed
+// successfully and which values the consumers got, and checks that they
+// match exactly: every value pushed popped once, no value popped that was
+// not pushed. Producers 0 to workers()-1 are the Hammer workers; the
+// churned threads take ids from there on.
+type ledger struct {
+	pushed [][]int // pushed[w]: sequence numbers worker w pushed, written by w only
+	mu     sync.Mutex
+	churn  map[int][]int // by churned threads, under mu
+	nextID atomic.Int64
+	failed atomic.Int64 // pushes that found the ring full
+	popped [][]uint64   // popped[c]: values consumer c got, written by c only
+}
+
+func newLedger(consumers int) *ledger {
+	l := &ledger{pushed: make([][]int, workers()), churn: map[int][]int{}, popped: make([][]uint64, consumers+1)}
+	l.nextID.Store(int64(workers()))
+	return l
+}
+
+// check compares pushes and pops and returns the number of violations,
+// reporting the first few.
+func (l *ledger) check(t *testing.T, what string) (violations int64) {
+	report := func(format string, args ...any) {
+		violations++
+		if violations <= 5 {
+			t.Errorf(format, args...)
+		}
+	}
+	want := make([][]bool, int(l.nextID.Load()))
+	mark := func(p int, seqs []int) {
+		n := 0
+		for _, i := range seqs {
+			n = max(n, i+1)
+		}
+		want[p] = make([]bool, n)
+		for _, i := range seqs {
+			want[p][i] = true
+		}
+	}
+	for w, seqs := range l.pushed {
+		mark(w, seqs)
+	}
+	for p, seqs := range l.churn {
+		mark(p, seqs)
+	}
+	seen := make([][]bool, len(want))
+	for p := range want {
+		seen[p] = make([]bool, len(want[p]))
+	}
+	var npushed, npopped int
+	for p := range want {
+		for _, ok := range want[p] {
+			if ok {
+				npushed++
+			}
+		}
+	}
+	for _, vs := range l.popped {
+		npopped += len(vs)
+		for _, v := range vs {
+			p, i := split(v)
+			switch {
+			case p >= len(want) || i >= len(want[p]) || !want[p][i]:
+				report("%s %d of producer %d popped but never pushed", what, i, p)
+			case seen[p][i]:
+				report("%s %d of producer %d popped twice", what, i, p)
+			default:
+				seen[p][i] = true
+			}
+		}
+	}
+	for p := range want {
+		for i := range want[p] {
+			if want[p][i] && !seen[p][i] {
+				report("%s %d of producer %d pushed but never popped", what, i, p)
+			}
+		}
+	}
+	t.Logf("%d producers pushed %d, consumers popped %d", len(want), npushed, npopped)
+	return violations
+}
+
 // TestConservation checks that every value pushed is popped exactly once,
 // or was reported dropped: 6 x CPUs producers, several consumers (Pop,
-// Drain, PopN and Wait), GOMAXPROCS 8, signal bursts and thread churn. Churn
-// threads push too. The rings are small, so that they fill and drop.
+// Drain, PopN and Wait), GOMAXPROCS 8, under each fault injector of
+// internal/torture, alone and together. Churned threads push too. The ring
+// is small, so that it fills and drops.
 func TestConservation(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
-	producers := 6 * runtime.NumCPU()
-	per := scale(300000, 30000, 20000)
 	r, err := ringbuf.New[uint64](512)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// ok[p][i] is set when producer p's push i succeeded; seen[p][i] when
-	// a consumer got it. Producer ids from producers on are churn threads'.
-	const churnIDs, churnPer = 1 << 12, 64
-	ok := make([][]atomic.Bool, producers+churnIDs)
-	seen := make([][]atomic.Bool, producers+churnIDs)
-	for p := range ok {
-		n := per
-		if p >= producers {
-			n = churnPer
-		}
-		ok[p] = make([]atomic.Bool, n)
-		seen[p] = make([]atomic.Bool, n)
-	}
-	var pushed, failed, popped atomic.Int64
-	var dup atomic.Value
-	take := func(v uint64) {
-		p, i := split(v)
-		if p >= len(seen) || i >= len(seen[p]) || seen[p][i].Swap(true) {
-			dup.CompareAndSwap(nil, v)
-		}
-		popped.Add(1)
-	}
-	push := func(p, i int) {
-		if r.Push(value(p, i)) {
-			ok[p][i].Store(true)
-			pushed.Add(1)
-		} else {
-			failed.Add(1)
-			runtime.Gosched() // let the consumers catch up
-		}
-	}
-
-	stop := make(chan struct{})
-	var churned atomic.Int64
-	waitDisturb := disturb(stop, func(i uint64) {
-		if i >= churnIDs {
+	const consumers, churnPer = 4, 64
+	// cur is the running subtest's ledger: nil from the end of its body
+	// (when the injectors have stopped) until the next body starts, for
+	// the injectors start before the body does and churned threads must
+	// not push then.
+	var cur atomic.Pointer[ledger]
+	churn := func() {
+		l := cur.Load()
+		if l == nil {
 			return
 		}
-		churned.Add(1)
-		for k := range churnPer {
-			push(producers+int(i), k)
+		p := int(l.nextID.Add(1) - 1)
+		var seqs []int
+		for i := range churnPer {
+			if r.Push(value(p, i)) {
+				seqs = append(seqs, i)
+			} else {
+				l.failed.Add(1)
+			}
 		}
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	var consumers sync.WaitGroup
-	for c := range 4 {
-		consumers.Go(func() {
-			rng := rand.New(rand.NewPCG(uint64(c), 1))
-			var buf []uint64
-			for k := 0; ctx.Err() == nil; k++ {
-				switch c {
-				case 3:
-					buf = r.PopN(buf[:0], 1+rng.IntN(300))
-					for _, v := range buf {
-						take(v)
-					}
-					if len(buf) == 0 {
-						runtime.Gosched()
-					}
-				case 0:
-					if v, ok := r.Pop(); ok {
-						take(v)
-					} else {
-						runtime.Gosched()
-					}
-				case 1:
-					r.Drain(func(v uint64) bool { take(v); return rng.IntN(64) != 0 })
-					runtime.Gosched()
-				case 2:
-					if r.Wait(ctx) == nil {
-						if v, ok := r.Pop(); ok {
+		l.mu.Lock()
+		l.churn[p] = seqs
+		l.mu.Unlock()
+	}
+	torture.Stress(t, churn, func(t *testing.T) (int64, func() int64) {
+		dropped0 := r.Dropped()
+		l := newLedger(consumers)
+		cur.Store(l)
+		ctx, cancel := context.WithCancel(context.Background())
+		var cons sync.WaitGroup
+		for c := range consumers {
+			cons.Go(func() {
+				rng := rand.New(rand.NewPCG(uint64(c), 1))
+				var buf []uint64
+				take := func(v uint64) { l.popped[c] = append(l.popped[c], v) }
+				for k := 0; ctx.Err() == nil; k++ {
+					switch c {
+					case 3:
+						buf = r.PopN(buf[:0], 1+rng.IntN(300))
+						for _, v := range buf {
 							take(v)
 						}
+						if len(buf) == 0 {
+							runtime.Gosched()
+						}
+					case 0:
+						if v, ok := r.Pop(); ok {
+							take(v)
+						} else {
+							runtime.Gosched()
+						}
+					case 1:
+						r.Drain(func(v uint64) bool { take(v); return rng.IntN(64) != 0 })
+						runtime.Gosched()
+					case 2:
+						if r.Wait(ctx) == nil {
+							if v, ok := r.Pop(); ok {
+								take(v)
+							}
+						}
 					}
+					pace(rng, k)
 				}
-				pace(rng, k)
-			}
-		})
-	}
-	var prod sync.WaitGroup
-	for p := range producers {
-		prod.Go(func() {
-			rng := rand.New(rand.NewPCG(uint64(p), 2))
-			for i := range per {
-				push(p, i)
-				pace(rng, i)
-			}
-		})
-	}
-	prod.Wait()
-	close(stop)
-	waitDisturb()
-	// Let the consumers finish what is queued, then stop them.
-	for r.Len() > 0 {
-		runtime.Gosched()
-	}
-	cancel()
-	consumers.Wait()
-	r.Drain(func(v uint64) bool { take(v); return true })
-
-	t.Logf("pushed %d, dropped %d, popped %d, churn threads %d; %+v",
-		pushed.Load(), failed.Load(), popped.Load(), churned.Load(), cs.ReadStats())
-	if v := dup.Load(); v != nil {
-		p, i := split(v.(uint64))
-		t.Fatalf("value %d of producer %d popped twice, or never pushed", i, p)
-	}
-	if got := r.Dropped(); got != uint64(failed.Load()) {
-		t.Errorf("Dropped = %d, but %d pushes reported false", got, failed.Load())
-	}
-	if pushed.Load() != popped.Load() {
-		t.Errorf("pushed %d, popped %d", pushed.Load(), popped.Load())
-	}
-	for p := range ok {
-		for i := range ok[p] {
-			if ok[p][i].Load() != seen[p][i].Load() {
-				t.Fatalf("producer %d value %d: pushed %v, popped %v", p, i, ok[p][i].Load(), seen[p][i].Load())
-			}
+			})
 		}
-	}
-	if failed.Load() == 0 {
-		t.Log("no push found a full ring")
-	}
+		rngs := make([]*rand.Rand, workers())
+		for w := range rngs {
+			rngs[w] = rand.New(rand.NewPCG(uint64(w), 2))
+		}
+		ops := torture.Hammer(workers(), stressTime(), func(w, i int) {
+			if r.Push(value(w, i)) {
+				l.pushed[w] = append(l.pushed[w], i)
+			} else {
+				l.failed.Add(1)
+				runtime.Gosched() // let the consumers catch up
+			}
+			pace(rngs[w], i)
+		})
+		cancel()
+		cons.Wait()
+		return ops, func() int64 {
+			// The injectors have stopped: every churned thread's push
+			// has returned. Take what is left, leaving the ring empty.
+			cur.Store(nil)
+			r.Drain(func(v uint64) bool { l.popped[consumers] = append(l.popped[consumers], v); return true })
+			v := l.check(t, "value")
+			if got := r.Dropped() - dropped0; got != uint64(l.failed.Load()) {
+				t.Errorf("Dropped grew by %d, but %d pushes reported false", got, l.failed.Load())
+				v++
+			}
+			if l.failed.Load() == 0 {
+				t.Log("no push found a full ring")
+			}
+			return v
+		}
+	})
 }
 
 // TestFIFOPerRing checks that each ring is FIFO: producers, each locked to
@@ -224,91 +251,90 @@ func TestConservation(t *testing.T) {
 // must be exactly the values pushed to that slot, in push order.
 func TestFIFOPerRing(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
-	producers := 6 * runtime.NumCPU()
-	per := scale(100000, 15000, 10000)
 	nslots := ringbuf.Slots()
 	r, err := ringbuf.New[uint64](128)
 	if err != nil {
 		t.Fatal(err)
 	}
-	slotOf := make([][]int8, producers) // slotOf[p][i]: where push i went, -1 if dropped
-	for p := range slotOf {
-		slotOf[p] = make([]int8, per)
-	}
-	popped := make([][][]int, nslots) // popped[s][p]: sequence numbers, in pop order
-	stop := make(chan struct{})
-	waitDisturb := disturb(stop, func(uint64) {})
-	var done atomic.Bool
-	var consumers sync.WaitGroup
-	for s := range nslots {
-		popped[s] = make([][]int, producers)
-		consumers.Go(func() {
-			for {
-				v, ok := r.PopSlot(s)
-				if !ok {
-					if done.Load() {
-						if _, ok := r.PopSlot(s); !ok {
-							return
+	torture.Stress(t, nil, func(t *testing.T) (int64, func() int64) {
+		producers := workers()
+		slotOf := make([][]int8, producers) // slotOf[p][i]: where push i went, -1 if dropped
+		popped := make([][][]int, nslots)   // popped[s][p]: sequence numbers, in pop order
+		var done atomic.Bool
+		var consumers sync.WaitGroup
+		for s := range nslots {
+			popped[s] = make([][]int, producers)
+			consumers.Go(func() {
+				for {
+					v, ok := r.PopSlot(s)
+					if !ok {
+						if done.Load() {
+							if _, ok := r.PopSlot(s); !ok {
+								return
+							}
+							continue
 						}
+						runtime.Gosched()
 						continue
 					}
-					runtime.Gosched()
-					continue
+					p, i := split(v)
+					popped[s][p] = append(popped[s][p], i)
 				}
-				p, i := split(v)
-				popped[s][p] = append(popped[s][p], i)
-			}
-		})
-	}
-	var prod sync.WaitGroup
-	for p := range producers {
-		prod.Go(func() {
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			rng := rand.New(rand.NewPCG(uint64(p), 3))
-			for i := range per {
-				s, ok := r.PushSlot(value(p, i))
-				if !ok {
-					s = -1
-					runtime.Gosched()
-				}
-				slotOf[p][i] = int8(s)
-				pace(rng, i)
-			}
-		})
-	}
-	prod.Wait()
-	done.Store(true)
-	consumers.Wait()
-	close(stop)
-	waitDisturb()
-
-	moves := 0
-	for p := range producers {
-		for s := range nslots {
-			var want []int
-			for i, ps := range slotOf[p] {
-				if int(ps) == s {
-					want = append(want, i)
-				}
-			}
-			got := popped[s][p]
-			if len(got) != len(want) {
-				t.Fatalf("slot %d, producer %d: popped %d values, pushed %d", s, p, len(got), len(want))
-			}
-			for k := range want {
-				if got[k] != want[k] {
-					t.Fatalf("slot %d, producer %d: pop %d is value %d, want %d (FIFO broken)", s, p, k, got[k], want[k])
-				}
-			}
+			})
 		}
-		for i := 1; i < per; i++ {
-			if slotOf[p][i] != slotOf[p][i-1] {
-				moves++
-			}
+		rngs := make([]*rand.Rand, producers)
+		for w := range rngs {
+			rngs[w] = rand.New(rand.NewPCG(uint64(w), 3))
 		}
-	}
-	t.Logf("slot changes seen by producers: %d; dropped %d; %+v", moves, r.Dropped(), cs.ReadStats())
+		ops := torture.Hammer(producers, stressTime(), func(p, i int) {
+			if i == 0 {
+				// Never unlocked: the thread exits with the worker.
+				runtime.LockOSThread()
+			}
+			s, ok := r.PushSlot(value(p, i))
+			if !ok {
+				s = -1
+				runtime.Gosched()
+			}
+			slotOf[p] = append(slotOf[p], int8(s))
+			pace(rngs[p], i)
+		})
+		done.Store(true)
+		consumers.Wait()
+		return ops, func() (violations int64) {
+			moves := 0
+			for p := range producers {
+				for s := range nslots {
+					var want []int
+					for i, ps := range slotOf[p] {
+						if int(ps) == s {
+							want = append(want, i)
+						}
+					}
+					got := popped[s][p]
+					if len(got) != len(want) {
+						t.Errorf("slot %d, producer %d: popped %d values, pushed %d", s, p, len(got), len(want))
+						violations++
+						continue
+					}
+					for k := range want {
+						if got[k] != want[k] {
+							t.Errorf("slot %d, producer %d: pop %d is value %d, want %d (FIFO broken)", s, p, k, got[k], want[k])
+							violations++
+							break
+						}
+					}
+				}
+				for i := 1; i < len(slotOf[p]); i++ {
+					if slotOf[p][i] != slotOf[p][i-1] {
+						moves++
+					}
+				}
+			}
+			t.Logf("slot changes seen by producers: %d; dropped %d in all", moves, r.Dropped())
+			return violations
+		}
+	})
 }
 
 // TestRecordsConservation is TestConservation for records of random sizes
@@ -316,8 +342,6 @@ func TestFIFOPerRing(t *testing.T) {
 // was reported ErrFull.
 func TestRecordsConservation(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
-	producers := 6 * runtime.NumCPU()
-	per := scale(80000, 10000, 8000)
 	r, err := ringbuf.NewRecords(1<<16, ringbuf.WithChecksum())
 	if err != nil {
 		t.Fatal(err)
@@ -334,14 +358,6 @@ func TestRecordsConservation(t *testing.T) {
 		}
 		return int((x >> 8) % 64)
 	}
-	ok := make([][]atomic.Bool, producers)
-	seen := make([][]atomic.Bool, producers)
-	for p := range ok {
-		ok[p] = make([]atomic.Bool, per)
-		seen[p] = make([]atomic.Bool, per)
-	}
-	var failed, pushed, popped atomic.Int64
-	var bad atomic.Value
 	// A record is 4 bytes of producer id and 4 of sequence number, then
 	// the pseudo-random payload of its size (records shorter than 8
 	// bytes carry a prefix of the id and number and are checked by size).
@@ -351,111 +367,108 @@ func TestRecordsConservation(t *testing.T) {
 		dst = record(dst, p, i, max(0, n-8))
 		return dst[:n]
 	}
-	check := func(got, want []byte) {
-		popped.Add(1)
-		if len(got) < 8 {
-			return // counted; identity checked for longer ones
+	const consumers = 3
+	torture.Stress(t, nil, func(t *testing.T) (int64, func() int64) {
+		producers := workers()
+		l := newLedger(consumers)
+		var failed, short atomic.Int64 // short: pushed and popped records under 8 bytes
+		var bad atomic.Value
+		dropped0 := r.Dropped()
+		// check takes a record a consumer got: its identity, when it
+		// is long enough to carry one, goes to the ledger.
+		check := func(c int, got, want []byte) {
+			if len(got) < 8 {
+				short.Add(-1)
+				return
+			}
+			p := int(got[0]) | int(got[1])<<8
+			i := int(got[2]) | int(got[3])<<8 | int(got[4])<<16 | int(got[5])<<24
+			if p >= producers || !bytes.Equal(got, mk(want, p, i)) {
+				bad.CompareAndSwap(nil, string(got))
+				return
+			}
+			l.popped[c] = append(l.popped[c], value(p, i))
 		}
-		p := int(got[0]) | int(got[1])<<8
-		i := int(got[2]) | int(got[3])<<8 | int(got[4])<<16 | int(got[5])<<24
-		if p >= producers || i >= per || seen[p][i].Swap(true) || !bytes.Equal(got, mk(want, p, i)) {
-			bad.CompareAndSwap(nil, string(got))
+		var cons sync.WaitGroup
+		ctx, cancel := context.WithCancel(context.Background())
+		for c := range consumers {
+			cons.Go(func() {
+				var buf, want []byte
+				for ctx.Err() == nil {
+					got, ok := r.Pop(buf[:0])
+					if !ok {
+						if c == 0 {
+							r.Wait(ctx)
+						} else {
+							runtime.Gosched()
+						}
+						continue
+					}
+					buf = got
+					check(c, got, want)
+				}
+			})
 		}
-	}
-	var consumers sync.WaitGroup
-	ctx, cancel := context.WithCancel(context.Background())
-	for c := range 3 {
-		consumers.Go(func() {
-			var buf, want []byte
-			for ctx.Err() == nil {
-				got, ok := r.Pop(buf[:0])
-				if !ok {
-					if c == 0 {
-						r.Wait(ctx)
+		rngs := make([]*rand.Rand, producers)
+		bufs := make([][]byte, producers)
+		for w := range rngs {
+			rngs[w] = rand.New(rand.NewPCG(uint64(w), 4))
+		}
+		ops := torture.Hammer(producers, stressTime(), func(p, i int) {
+			rng := rngs[p]
+			bufs[p] = mk(bufs[p], p, i)
+			// A full ring counts a drop; try the record again a few
+			// times, yielding to the consumers.
+			for range 4 {
+				switch err := r.Push(bufs[p]); {
+				case err == nil:
+					if len(bufs[p]) < 8 {
+						short.Add(1)
 					} else {
-						runtime.Gosched()
+						l.pushed[p] = append(l.pushed[p], i)
 					}
-					continue
+					pace(rng, i)
+					return
+				case errors.Is(err, ringbuf.ErrFull):
+					failed.Add(1)
+					// Sleep rather than yield: 6 producers per CPU
+					// would otherwise starve the consumers.
+					time.Sleep(time.Duration(1+rng.IntN(50)) * time.Microsecond)
+				default:
+					bad.CompareAndSwap(nil, "Push: "+err.Error())
+					return
 				}
-				buf = got
-				check(got, want)
 			}
+			pace(rng, i)
 		})
-	}
-	stop := make(chan struct{})
-	waitDisturb := disturb(stop, func(uint64) {})
-	var prod sync.WaitGroup
-	for p := range producers {
-		prod.Go(func() {
-			rng := rand.New(rand.NewPCG(uint64(p), 4))
-			var buf []byte
-			for i := range per {
-				buf = mk(buf, p, i)
-				// A full ring counts a drop; try the record again a
-				// few times, yielding to the consumers.
-			retry:
-				for try := 0; try < 4; try++ {
-					switch err := r.Push(buf); {
-					case err == nil:
-						ok[p][i].Store(true)
-						pushed.Add(1)
-						break retry
-					case errors.Is(err, ringbuf.ErrFull):
-						failed.Add(1)
-						// Sleep rather than yield: 6 producers per
-						// CPU would otherwise starve the consumers.
-						time.Sleep(time.Duration(1+rng.IntN(50)) * time.Microsecond)
-					default:
-						t.Errorf("Push of %d bytes: %v", len(buf), err)
-						return
-					}
+		cancel()
+		cons.Wait()
+		return ops, func() int64 {
+			for {
+				got, ok := r.Pop(nil)
+				if !ok {
+					break
 				}
-				pace(rng, i)
+				check(consumers, got, nil)
 			}
-		})
-	}
-	prod.Wait()
-	close(stop)
-	waitDisturb()
-	// Let the consumers finish what is queued, then stop them.
-	for available(r) {
-		runtime.Gosched()
-	}
-	cancel()
-	consumers.Wait()
-	for {
-		got, ok := r.Pop(nil)
-		if !ok {
-			break
-		}
-		check(got, nil)
-	}
-
-	t.Logf("pushed %d, dropped %d, popped %d; %+v", pushed.Load(), failed.Load(), popped.Load(), cs.ReadStats())
-	if b := bad.Load(); b != nil {
-		t.Fatalf("bad record of %d bytes: %x", len(b.(string)), b)
-	}
-	if r.Corrupt() != 0 {
-		t.Fatalf("Corrupt = %d", r.Corrupt())
-	}
-	if got := r.Dropped(); got != uint64(failed.Load()) {
-		t.Errorf("Dropped = %d, but %d pushes returned ErrFull", got, failed.Load())
-	}
-	if pushed.Load() != popped.Load() {
-		t.Errorf("pushed %d, popped %d", pushed.Load(), popped.Load())
-	}
-	for p := range ok {
-		for i := range ok[p] {
-			if ok[p][i].Load() != seen[p][i].Load() && sizeOf(p, i) >= 8 {
-				t.Fatalf("producer %d record %d: pushed %v, popped %v", p, i, ok[p][i].Load(), seen[p][i].Load())
+			v := l.check(t, "record")
+			if b := bad.Load(); b != nil {
+				t.Errorf("bad record of %d bytes: %x", len(b.(string)), b)
+				v++
 			}
+			if n := short.Load(); n != 0 {
+				t.Errorf("records under 8 bytes: pushed - popped = %d", n)
+				v++
+			}
+			if n := r.Corrupt(); n != 0 {
+				t.Errorf("Corrupt = %d", n)
+				v++
+			}
+			if got := r.Dropped() - dropped0; got != uint64(failed.Load()) {
+				t.Errorf("Dropped grew by %d, but %d pushes returned ErrFull", got, failed.Load())
+				v++
+			}
+			return v
 		}
-	}
-}
-
-// available reports whether r holds a record, without taking it.
-func available(r *ringbuf.Records) bool {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	return r.Wait(ctx) == nil
+	})
 }
