@@ -24,9 +24,14 @@ const guessLen = 256
 // shifted by 13 tells goroutines apart (until a stack grows and moves,
 // which only costs a wrong guess).
 func guessFor() *atomic.Uint32 {
+	return &guesses[stackHash()>>(64-8)]
+}
+
+// stackHash mixes the address of a local variable (on the calling
+// goroutine's stack once inlined) into 64 well-spread bits.
+func stackHash() uint64 {
 	var x byte
-	h := uint64(uintptr(unsafe.Pointer(&x))>>13) * 0x9e3779b97f4a7c15
-	return &guesses[h>>(64-8)]
+	return uint64(uintptr(unsafe.Pointer(&x))>>13) * 0x9e3779b97f4a7c15
 }
 
 // learn returns the current slot and records it as the guess in g.
@@ -42,7 +47,5 @@ func learn(g *atomic.Uint32) int {
 // the Atomic backend's cs.CurrentSlot does, without the call: the Atomic
 // backend's Pushes use it to pick their ring.
 func stackSlot() int {
-	var x byte
-	h := uint64(uintptr(unsafe.Pointer(&x))>>13) * 0x9e3779b97f4a7c15
-	return int(((h >> 32) * uint64(nslots)) >> 32)
+	return int(((stackHash() >> 32) * uint64(nslots)) >> 32)
 }
