@@ -66,13 +66,9 @@ func (a *Array) Load(i int) int64 {
 	if uint(i) >= uint(a.n) {
 		panic(IndexError{i, a.n})
 	}
-	var sum int64
-	p := unsafe.Add(a.base, uintptr(i)*8)
-	for s := range nslots {
-		sum += atomicLoad(p, uintptr(s)*a.stride)
-	}
+	v := sumSlots(unsafe.Add(a.base, uintptr(i)*8), a.stride)
 	runtime.KeepAlive(a)
-	return sum
+	return v
 }
 
 // Reset sets counter i to zero and returns the value it held, exactly under
@@ -83,7 +79,7 @@ func (a *Array) Reset(i int) int64 {
 	if uint(i) >= uint(a.n) {
 		panic(IndexError{i, a.n})
 	}
-	v := resetStride(unsafe.Add(a.base, uintptr(i)*8), a.stride)
+	v := resetSlots(unsafe.Add(a.base, uintptr(i)*8), a.stride)
 	runtime.KeepAlive(a)
 	return v
 }

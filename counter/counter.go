@@ -109,7 +109,7 @@ func (c *Counter) Reset() int64 {
 	if p == nil {
 		panic(errZero)
 	}
-	v := resetStride(p, stride)
+	v := resetSlots(p, stride)
 	runtime.KeepAlive(c)
 	return v
 }
@@ -162,22 +162,18 @@ func newBlock() {
 func sumSlots(p unsafe.Pointer, stride uintptr) int64 {
 	var sum int64
 	for s := range nslots {
-		sum += atomicLoad(p, uintptr(s)*stride)
+		sum += atomic.LoadInt64((*int64)(unsafe.Add(p, uintptr(s)*stride)))
 	}
 	return sum
 }
 
-func atomicLoad(p unsafe.Pointer, off uintptr) int64 {
-	return atomic.LoadInt64((*int64)(unsafe.Add(p, off)))
-}
-
-// resetStride swaps every slot's word at p to zero and returns their sum.
+// resetSlots swaps every slot's word at p to zero and returns their sum.
 // In the RSEQ backend the swaps run with every slot stopped (one fence for
 // all): a critical section adds with a plain read-modify-write, which a
 // remote swap could otherwise land inside. In the Atomic backend every add
 // is an atomic instruction on one slot's word, so swapping each word
 // atomically is already exact.
-func resetStride(p unsafe.Pointer, stride uintptr) int64 {
+func resetSlots(p unsafe.Pointer, stride uintptr) int64 {
 	if !cs.Enabled() {
 		return swapSlots(p, stride)
 	}

@@ -10,10 +10,10 @@ import (
 // Export guts for testing.
 
 // Steals returns how many times Pop took values from another slot.
-func (l *PerCPU[T]) Steals() uint64 { return l.steals[0].Load() }
+func (l *PerCPU[T]) Steals() uint64 { return l.popSteals.Load() }
 
 // FreeSteals returns how many times Push took free nodes from another slot.
-func (l *PerCPU[T]) FreeSteals() uint64 { return l.steals[1].Load() }
+func (l *PerCPU[T]) FreeSteals() uint64 { return l.pushSteals.Load() }
 
 // PushSlot pushes v on slot s's list, wherever the caller runs: the
 // kernel selftest's per-CPU lists start with 100 nodes on each CPU.
@@ -29,7 +29,7 @@ func (l *PerCPU[T]) PushSlot(s int, v T) bool {
 		l.used[s].Push(x)
 		return true
 	}
-	_, x, ok := l.claim()
+	_, x, ok := l.take(freeOff, &l.pushSteals)
 	if !ok {
 		return false
 	}
@@ -69,9 +69,8 @@ type Layout struct {
 func PerCPULayout() Layout {
 	var l PerCPU[int]
 	return Layout{unsafe.Sizeof(l), map[string]uintptr{
-		"n":      unsafe.Offsetof(l.n),
 		"free":   unsafe.Offsetof(l.free),
-		"steals": unsafe.Offsetof(l.steals),
+		"steals": unsafe.Offsetof(l.popSteals),
 	}}
 }
 

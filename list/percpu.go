@@ -49,30 +49,31 @@ func (e *capacityError) Unwrap() error { return ErrCapacity }
 // Create a PerCPU with [NewPerCPU]; the zero PerCPU is not usable.
 type PerCPU[T any] struct {
 	// Read-only after NewPerCPU.
-	n      uint64         // capacity, and the end-of-list sentinel
 	base   unsafe.Pointer // slot 0's per-CPU memory (RSEQ backend)
 	stride uintptr        // distance between two slots' copies
-	values []T            // values[node]; written by the node's owner only
+	values []T            // values[node], len capacity; written by the node's owner only
 
 	// Atomic backend: per-slot stacks of node indices.
 	used, free []*lockfree.IndexStack
 
-	_      [cs.CacheLine]byte // keeps the slow-path counters off the hot line
-	steals [2]atomic.Uint64   // successful steals by Pop [0] and Push [1], for tests
+	_ [cs.CacheLine]byte // keeps the slow-path counters off the hot line
+	// Successful steals, for tests: of values by Pop, of free nodes by Push.
+	popSteals, pushSteals atomic.Uint64
 }
 
 // Per-slot memory of the RSEQ backend: a header line with the heads of the
 // slot's two lists, then the slot's links. A node is on at most one list
 // of one slot at a time, or owned by exactly one Push or Pop in progress;
 // its link in slot s's array is written only by its owner, when it pushes
-// the node on one of slot s's lists, so every slot keeps a full array of n
-// links and a section on slot s reads and writes slot s's memory only.
+// the node on one of slot s's lists, so every slot keeps a link for every
+// node and a section on slot s reads and writes slot s's memory only.
 const (
 	usedOff = 0              // head of the list of nodes holding values
 	freeOff = 8              // head of the list of free nodes
 	nextOff = cs.CacheLine   // next[n] links
 	hdrSize = cs.CacheLine   // header size
 	linkLen = 8              // bytes per link
+	nilNode = ^uint64(0)     // ends a list: no node has this index
 	maxPass = 2 * stealBatch // nodes a steal walks to size its batch
 )
 
@@ -93,7 +94,7 @@ func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 	if capacity < 1 || capacity > MaxCapacity {
 		return nil, &capacityError{capacity}
 	}
-	l := &PerCPU[T]{n: uint64(capacity), values: make([]T, capacity)}
+	l := &PerCPU[T]{values: make([]T, capacity)}
 	slots := cs.Slots()
 	share := func(s int) (lo, hi int) { return s * capacity / slots, (s + 1) * capacity / slots }
 	if !cs.Enabled() {
@@ -121,12 +122,12 @@ func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 	l.base, l.stride = m.Base(), m.Stride()
 	for s := range slots {
 		lo, hi := share(s)
-		free := uint64(capacity) // empty
+		free := nilNode
 		for x := hi - 1; x >= lo; x-- {
 			atomic.StoreUint64(l.link(s, uint64(x)), free)
 			free = uint64(x)
 		}
-		atomic.StoreUint64(l.head(s, usedOff), uint64(capacity))
+		atomic.StoreUint64(l.head(s, usedOff), nilNode)
 		atomic.StoreUint64(l.head(s, freeOff), free)
 	}
 	return l, nil
@@ -156,7 +157,7 @@ func (l *PerCPU[T]) Push(v T) bool {
 	if !cs.Enabled() {
 		return l.pushAtomic(v)
 	}
-	s, x, ok := l.claim()
+	s, x, ok := l.take(freeOff, &l.pushSteals)
 	if !ok {
 		return false
 	}
@@ -168,27 +169,6 @@ func (l *PerCPU[T]) Push(v T) bool {
 	return true
 }
 
-// claim pops a free node for Push, from the current slot's free list or,
-// when that is empty, from another slot's. It returns the slot it last
-// found the caller on.
-func (l *PerCPU[T]) claim() (int, uint64, bool) {
-	s := cs.CurrentSlot()
-	x, st := cs.ListPop(s, l.head(s, freeOff), l.links(s), l.n)
-	for st != cs.OK {
-		if st == cs.Moved {
-			s = cs.CurrentSlot()
-			x, st = cs.ListPop(s, l.head(s, freeOff), l.links(s), l.n)
-			continue
-		}
-		var ok bool
-		if x, ok = l.steal(s, freeOff); !ok {
-			return s, 0, false
-		}
-		break
-	}
-	return s, x, true
-}
-
 // Pop removes the value pushed last on the current CPU's list and returns it
 // and true. When that list is empty it takes a batch of values from another
 // CPU's list (the slow path) and returns one of them. It returns the zero T
@@ -198,20 +178,10 @@ func (l *PerCPU[T]) Pop() (T, bool) {
 	if !cs.Enabled() {
 		return l.popAtomic()
 	}
-	s := cs.CurrentSlot()
-	x, st := cs.ListPop(s, l.head(s, usedOff), l.links(s), l.n)
-	for st != cs.OK {
-		if st == cs.Moved {
-			s = cs.CurrentSlot()
-			x, st = cs.ListPop(s, l.head(s, usedOff), l.links(s), l.n)
-			continue
-		}
-		var ok bool
-		if x, ok = l.steal(s, usedOff); !ok {
-			var zero T
-			return zero, false
-		}
-		break
+	s, x, ok := l.take(usedOff, &l.popSteals)
+	if !ok {
+		var zero T
+		return zero, false
 	}
 	p := unsafe.Pointer(&l.values[x])
 	cs.RaceAcquire(p)
@@ -221,6 +191,29 @@ func (l *PerCPU[T]) Pop() (T, bool) {
 	cs.RaceRelease(p)
 	l.pushNode(s, freeOff, x)
 	return v, true
+}
+
+// take pops a node off the current slot's list at off (usedOff for Pop,
+// freeOff for Push) or, when that list is empty, steals one from another
+// slot's, counting the steal in steals. The node is the caller's. It
+// returns the slot it last found the caller on.
+func (l *PerCPU[T]) take(off uintptr, steals *atomic.Uint64) (int, uint64, bool) {
+	s := cs.CurrentSlot()
+	for {
+		x, st := cs.ListPop(s, l.head(s, off), l.links(s), nilNode)
+		switch st {
+		case cs.OK:
+			return s, x, true
+		case cs.Moved:
+			s = cs.CurrentSlot()
+			continue
+		}
+		x, ok := l.steal(s, off)
+		if ok {
+			steals.Add(1)
+		}
+		return s, x, ok
+	}
 }
 
 // pushNode pushes node x, which the caller owns, on the list at off of the
@@ -247,14 +240,13 @@ func (l *PerCPU[T]) steal(s int, off uintptr) (uint64, bool) {
 	slots := cs.Slots()
 	for i := 1; i <= slots; i++ {
 		o := (s + i) % slots
-		if atomic.LoadUint64(l.head(o, off)) == l.n {
+		if atomic.LoadUint64(l.head(o, off)) == nilNode {
 			continue // empty: no need to stop it
 		}
 		first, last, ok := l.detach(o, off)
 		if !ok {
 			continue
 		}
-		l.steals[off/freeOff].Add(1)
 		if first != last {
 			// The batch below the first node goes on our own list.
 			l.splice(o, off, atomic.LoadUint64(l.link(o, first)), last)
@@ -271,12 +263,12 @@ func (l *PerCPU[T]) detach(o int, off uintptr) (first, last uint64, ok bool) {
 	cs.Exclusive(o, func() {
 		h := l.head(o, off)
 		first = atomic.LoadUint64(h)
-		if first == l.n {
+		if first == nilNode {
 			return
 		}
 		// Count up to maxPass nodes, then take half of them.
 		n := 1
-		for x := atomic.LoadUint64(l.link(o, first)); x != l.n && n < maxPass; x = atomic.LoadUint64(l.link(o, x)) {
+		for x := atomic.LoadUint64(l.link(o, first)); x != nilNode && n < maxPass; x = atomic.LoadUint64(l.link(o, x)) {
 			n++
 		}
 		last = first
@@ -333,7 +325,8 @@ func (l *PerCPU[T]) Len() int {
 // count walks slot s's list at off; the caller holds the slot.
 func (l *PerCPU[T]) count(s int, off uintptr) int {
 	n := 0
-	for x := atomic.LoadUint64(l.head(s, off)); x != l.n && uint64(n) < l.n; x = atomic.LoadUint64(l.link(s, x)) {
+	// The bound keeps a damaged list from being walked forever.
+	for x := atomic.LoadUint64(l.head(s, off)); x != nilNode && n < len(l.values); x = atomic.LoadUint64(l.link(s, x)) {
 		n++
 	}
 	return n
@@ -349,7 +342,7 @@ func (l *PerCPU[T]) pushAtomic(v T) bool {
 		if x, ok = stealAtomic(l.free, s); !ok {
 			return false
 		}
-		l.steals[1].Add(1)
+		l.pushSteals.Add(1)
 	}
 	l.values[x] = v
 	l.used[s].Push(x)
@@ -364,7 +357,7 @@ func (l *PerCPU[T]) popAtomic() (T, bool) {
 			var zero T
 			return zero, false
 		}
-		l.steals[0].Add(1)
+		l.popSteals.Add(1)
 	}
 	v := l.values[x]
 	var zero T

@@ -230,21 +230,21 @@ func (d *RCU) Close() { d.cb.close() }
 // goroutine, which holds the domain only through a weak pointer, so that an
 // unreachable domain can be collected and its goroutine told to exit.
 type callbacks struct {
-	mu      sync.Mutex
-	work    sync.Cond // signalled on new callbacks and on stop
-	progres sync.Cond // broadcast when a batch has run
-	queue   []func()
-	spare   []func()
-	queued  uint64        // callbacks ever queued
-	done    uint64        // callbacks ever run
-	running bool          // a goroutine runs the queue
-	stop    bool          // the goroutine must exit once the queue is empty
-	exited  chan struct{} // closed when the running goroutine exits
+	mu       sync.Mutex
+	work     sync.Cond // signalled on new callbacks and on stop
+	progress sync.Cond // broadcast when a batch has run
+	queue    []func()
+	spare    []func()
+	queued   uint64        // callbacks ever queued
+	done     uint64        // callbacks ever run
+	running  bool          // a goroutine runs the queue
+	stop     bool          // the goroutine must exit once the queue is empty
+	exited   chan struct{} // closed when the running goroutine exits
 }
 
 func (c *callbacks) init() {
 	c.work.L = &c.mu
-	c.progres.L = &c.mu
+	c.progress.L = &c.mu
 }
 
 // callbackGoroutines counts the goroutines that run callbacks, for tests.
@@ -294,7 +294,7 @@ func (c *callbacks) run(d weak.Pointer[RCU], exited chan struct{}) {
 		c.mu.Lock()
 		c.done += uint64(len(batch))
 		c.spare = batch[:0]
-		c.progres.Broadcast()
+		c.progress.Broadcast()
 		c.mu.Unlock()
 	}
 }
@@ -314,7 +314,7 @@ func gracePeriod(d weak.Pointer[RCU]) {
 func (c *callbacks) barrier() {
 	c.mu.Lock()
 	for target := c.queued; c.done < target; {
-		c.progres.Wait()
+		c.progress.Wait()
 	}
 	c.mu.Unlock()
 }

@@ -23,26 +23,11 @@ var (
 )
 
 // sizeError is a record larger than the limit. It wraps ErrTooLarge.
-type sizeError struct{ n, limit int }
+type sizeError struct{ size, limit int }
 
 func (e *sizeError) Error() string {
-	return "ringbuf: record of " + strconv.Itoa(e.n) + " bytes exceeds the limit of " +
+	return "ringbuf: record of " + strconv.Itoa(e.size) + " bytes exceeds the limit of " +
 		strconv.Itoa(e.limit) + " bytes"
 }
 
 func (e *sizeError) Unwrap() error { return ErrTooLarge }
-
-// An Option configures NewRecords.
-type Option func(*options)
-
-type options struct {
-	checksum bool
-}
-
-// WithChecksum makes every record carry a 32-bit checksum of its payload
-// (the low half of its xxhash64), computed by Push and verified by Pop: a
-// record whose bytes do not match is never returned (see Records.Corrupt).
-// It costs one hash of the payload on each side.
-func WithChecksum() Option {
-	return func(o *options) { o.checksum = true }
-}

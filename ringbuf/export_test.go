@@ -74,5 +74,5 @@ func NotifierLayout() Layout {
 func RecQueueSize() uintptr { return unsafe.Sizeof(recQueue{}) }
 
 // Waiters returns the number of goroutines inside Wait's park.
-func (r *Ring[T]) Waiters() int { return int(r.n.waiters.Load()) }
-func (r *Records) Waiters() int { return int(r.n.waiters.Load()) }
+func (r *Ring[T]) Waiters() int { return int(r.parked.waiters.Load()) }
+func (r *Records) Waiters() int { return int(r.parked.waiters.Load()) }

@@ -31,11 +31,11 @@ const (
 // marker: the rest of the ring is padding and the next record starts at the
 // beginning. Records never straddle the end of the ring.
 const (
-	recHdr  = 8
-	wrapLen = ^uint32(0)
+	recHdrSize = 8
+	wrapLen    = ^uint32(0)
 )
 
-func recSize(n int) uint64 { return recHdr + uint64(n+7)&^7 }
+func recSize(n int) uint64 { return recHdrSize + uint64(n+7)&^7 }
 
 // Records is a set of bounded FIFO rings of variable-size byte records,
 // one per CPU slot: Push copies a record into the ring of the CPU the
@@ -57,7 +57,7 @@ type Records struct {
 	race    byte // see Ring.race
 	corrupt atomic.Uint64
 
-	n notifier
+	parked notifier // see Ring.parked
 }
 
 // recQueue is one slot's ring in the Atomic backend: framed records
@@ -72,6 +72,21 @@ type recQueue struct {
 type recQueueFields struct {
 	q    *lockfree.Queue[[]byte]
 	used atomic.Int64
+}
+
+// An Option configures NewRecords.
+type Option func(*options)
+
+type options struct {
+	checksum bool
+}
+
+// WithChecksum makes every record carry a 32-bit checksum of its payload
+// (the low half of its xxhash64), computed by Push and verified by Pop: a
+// record whose bytes do not match is never returned (see Records.Corrupt).
+// It costs one hash of the payload on each side.
+func WithChecksum() Option {
+	return func(o *options) { o.checksum = true }
 }
 
 // NewRecords returns Records whose per-CPU rings each hold bytesPerCPU
@@ -92,18 +107,18 @@ func NewRecords(bytesPerCPU int, opts ...Option) (*Records, error) {
 	size := uint64(1) << bits.Len(uint(bytesPerCPU-1))
 	r := &Records{
 		size:     size,
-		maxRec:   int(min(size, cs.MaxMemcpy) - recHdr),
+		maxRec:   int(min(size, cs.MaxMemcpy) - recHdrSize),
 		checksum: o.checksum,
 		rseq:     cs.Enabled(),
 	}
-	r.n.init()
+	r.parked.init()
 	var ring uintptr
 	if r.rseq {
 		ring = uintptr(size)
 	} else {
 		r.qs = make([]*recQueue, nslots)
 		for s := range r.qs {
-			q, err := lockfree.NewQueue[[]byte](int(size / recHdr))
+			q, err := lockfree.NewQueue[[]byte](int(size / recHdrSize))
 			if err != nil {
 				return nil, fmt.Errorf("ringbuf: NewRecords bytesPerCPU %d: %w", bytesPerCPU, err)
 			}
@@ -157,7 +172,7 @@ func (r *Records) Push(p []byte) error {
 
 func (r *Records) push(p []byte) (int, error) {
 	if len(p) > r.maxRec {
-		return -1, &sizeError{n: len(p), limit: r.maxRec}
+		return -1, &sizeError{size: len(p), limit: r.maxRec}
 	}
 	if !r.rseq {
 		return r.pushAtomic(p)
@@ -167,13 +182,13 @@ func (r *Records) push(p []byte) (int, error) {
 	// Frame the record in a scratch buffer on the stack, sized by class
 	// so that small records do not pay for zeroing a large one.
 	switch {
-	case len(p) <= 64-recHdr:
+	case len(p) <= 64-recHdrSize:
 		var buf [64]byte
 		return r.commit(buf[:], hdr, p)
-	case len(p) <= 256-recHdr:
+	case len(p) <= 256-recHdrSize:
 		var buf [256]byte
 		return r.commit(buf[:], hdr, p)
-	case len(p) <= 1024-recHdr:
+	case len(p) <= 1024-recHdrSize:
 		return r.commit1K(hdr, p)
 	}
 	return r.commit4K(hdr, p)
@@ -194,7 +209,7 @@ func (r *Records) commit4K(hdr uint64, p []byte) (int, error) {
 // commit frames p with hdr in buf and commits it to the current slot.
 func (r *Records) commit(buf []byte, hdr uint64, p []byte) (int, error) {
 	binary.LittleEndian.PutUint64(buf, hdr)
-	n := recHdr + copy(buf[recHdr:], p)
+	n := recHdrSize + copy(buf[recHdrSize:], p)
 	sz := recSize(len(p))
 	// The wrap marker this Push committed, if any: its slot's header and
 	// its position.
@@ -231,7 +246,7 @@ func (r *Records) commit(buf []byte, hdr uint64, p []byte) (int, error) {
 			break
 		}
 		if cs.CmpMemcpyStore(s, &h.tail, t, unsafe.Add(ring, off), unsafe.Pointer(&buf[0]), uintptr(n), t+sz) == cs.OK {
-			r.n.notify()
+			r.parked.notify()
 			runtime.KeepAlive(r)
 			return s, nil
 		}
@@ -263,11 +278,11 @@ func (r *Records) pushAtomic(p []byte) (int, error) {
 	q := r.qs[s]
 	sz := int64(recSize(len(p)))
 	if q.used.Add(sz) <= int64(r.size) {
-		rec := make([]byte, recHdr+len(p))
+		rec := make([]byte, recHdrSize+len(p))
 		binary.LittleEndian.PutUint64(rec, r.header(p))
-		copy(rec[recHdr:], p)
+		copy(rec[recHdrSize:], p)
 		if q.q.Push(rec) {
-			r.n.notify()
+			r.parked.notify()
 			return s, nil
 		}
 	}
@@ -330,7 +345,7 @@ func (r *Records) popSlot(s int, dst []byte) ([]byte, bool) {
 		next = head + recSize(int(n))
 		dst = slices.Grow(dst, int(n))
 		out := dst[len(dst) : len(dst)+int(n)]
-		copy(out, unsafe.Slice((*byte)(unsafe.Add(ring, off+recHdr)), n))
+		copy(out, unsafe.Slice((*byte)(unsafe.Add(ring, off+recHdrSize)), n))
 		if r.checksum && uint32(xxhash.Sum64(out)) != uint32(hdr>>32) {
 			r.invalid(h, head, t, next)
 			continue
@@ -367,9 +382,9 @@ func (r *Records) popAtomic(s int, dst []byte) ([]byte, bool) {
 		if !ok {
 			return dst, false
 		}
-		q.used.Add(-int64(recSize(len(rec) - recHdr)))
+		q.used.Add(-int64(recSize(len(rec) - recHdrSize)))
 		hdr := binary.LittleEndian.Uint64(rec)
-		p := rec[recHdr:]
+		p := rec[recHdrSize:]
 		if uint32(hdr) != uint32(len(p)) || r.checksum && uint32(xxhash.Sum64(p)) != uint32(hdr>>32) {
 			r.corrupt.Add(1)
 			continue
@@ -382,7 +397,7 @@ func (r *Records) popAtomic(s int, dst []byte) ([]byte, bool) {
 // or ctx.Err(), as Ring.Wait does: it parks, never spins, and a nil return
 // does not promise that the next Pop succeeds.
 func (r *Records) Wait(ctx context.Context) error {
-	return r.n.wait(ctx, r)
+	return r.parked.wait(ctx, r)
 }
 
 func (r *Records) available() bool {

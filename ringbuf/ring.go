@@ -53,8 +53,16 @@ type Ring[T any] struct {
 	// Push to Pop go through (the asm's stores are invisible to it).
 	race byte
 
-	n notifier
+	parked notifier // Wait's parked consumers
 }
+
+// noCopy makes go vet's copylocks check report copies of a Ring or Records:
+// a copy would share the original's per-CPU memory without keeping it
+// alive.
+type noCopy struct{}
+
+func (*noCopy) Lock()   {}
+func (*noCopy) Unlock() {}
 
 // New returns a Ring whose per-CPU rings each hold perCPU values, rounded
 // up to a power of two (Cap reports it). perCPU must be in [1, MaxPerCPU],
@@ -77,7 +85,7 @@ func New[T any](perCPU int) (*Ring[T], error) {
 			ErrCapacity, perCPU, typ, n, entrySize(typ.Size()), bytes, maxRingBytes)
 	}
 	r := &Ring[T]{mask: n - 1, esize: typ.Size(), rseq: cs.Enabled()}
-	r.n.init()
+	r.parked.init()
 	var ring uintptr
 	if r.rseq {
 		r.word = r.esize <= 8
@@ -200,7 +208,7 @@ func (r *Ring[T]) push(v T) (int, bool) {
 			st = cs.CmpMemcpyStore(s, &h.tail, t, e, unsafe.Pointer(&v), r.esize, t+1)
 		}
 		if st == cs.OK {
-			r.n.notify()
+			r.parked.notify()
 			runtime.KeepAlive(r)
 			return s, true
 		}
@@ -234,7 +242,7 @@ func (r *Ring[T]) pushAtomic(v T) (int, bool) {
 		runtime.KeepAlive(r)
 		return s, false
 	}
-	r.n.notify()
+	r.parked.notify()
 	return s, true
 }
 
@@ -394,7 +402,7 @@ func (r *Ring[T]) Drain(yield func(T) bool) {
 // claimed its place but not yet returned; Pop then reports false until that
 // Push finishes.
 func (r *Ring[T]) Wait(ctx context.Context) error {
-	return r.n.wait(ctx, r)
+	return r.parked.wait(ctx, r)
 }
 
 func (r *Ring[T]) available() bool {

@@ -1,7 +1,6 @@
 package ringbuf
 
 import (
-	"context"
 	"sync/atomic"
 	"unsafe"
 
@@ -100,7 +99,7 @@ func (m *slots) used(s int) uint64 {
 	return atomic.LoadUint64(&h.tail) - head
 }
 
-// alloc gives owner per-CPU memory for a header and ringBytes of ring per
+// allocSlots gives owner per-CPU memory for a header and ringBytes of ring per
 // slot, returned to the pool once owner is unreachable.
 func allocSlots[O any](owner *O, ringBytes uintptr) (slots, error) {
 	m, err := cs.AllocFor(owner, hdrSize+ringBytes, cs.CacheLine)
@@ -109,85 +108,3 @@ func allocSlots[O any](owner *O, ringBytes uintptr) (slots, error) {
 	}
 	return slots{base: m.Base(), stride: m.Stride()}, nil
 }
-
-// A notifier parks consumers in Wait and lets producers wake them with at
-// most one load of a read-mostly word on their fast path.
-//
-// Producers: after a successful push, load waiters; only when it is not
-// zero, make a non-blocking send on wake (capacity 1). Producers never
-// block.
-//
-// Consumers: increment waiters, then check again for something to take,
-// then park on wake (or ctx), then decrement. The second check is what
-// makes a wake-up impossible to lose: either the producer's load of waiters
-// sees the increment, and it sends, or the consumer's check sees the push.
-// That is a store-load (Dekker) pattern on both sides. The consumer's side
-// is a locked add followed by cs.Barrier; the producer's side has no fence
-// of its own: its commit is a plain store made by a critical section,
-// followed by a plain load of waiters, which x86 may reorder. cs.Barrier
-// (membarrier) runs a full barrier on every running thread of the process,
-// so the producer's commit is visible to the check, or its load of waiters
-// comes after the increment. In the Atomic backend the producer's publishing
-// store is a sequentially consistent atomic and Barrier is not needed (it
-// does nothing there).
-//
-// A token sent when nobody is parked stays in the channel: the next Wait
-// takes it, finds nothing (or something), and checks again. A consumer
-// woken for a value another consumer took parks again.
-type notifier struct {
-	_       [cs.CacheLine]byte // keeps waiters off whatever precedes it
-	waiters atomic.Int32
-	_       [(cs.CacheLine - unsafe.Sizeof(atomic.Int32{})%cs.CacheLine) % cs.CacheLine]byte
-	wake    chan struct{}
-}
-
-func (n *notifier) init() { n.wake = make(chan struct{}, 1) }
-
-// notify wakes one parked consumer, if any. Producers call it after every
-// successful push; the fast path is one load.
-func (n *notifier) notify() {
-	if n.waiters.Load() != 0 {
-		n.signal()
-	}
-}
-
-func (n *notifier) signal() {
-	select {
-	case n.wake <- struct{}{}:
-	default:
-	}
-}
-
-// availability reports whether something is there to take.
-type availability interface{ available() bool }
-
-// wait blocks until a.available() or ctx ends.
-func (n *notifier) wait(ctx context.Context, a availability) error {
-	for {
-		if a.available() {
-			return nil
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		n.waiters.Add(1)
-		cs.Barrier()
-		if a.available() {
-			n.waiters.Add(-1)
-			return nil
-		}
-		select {
-		case <-n.wake:
-		case <-ctx.Done():
-		}
-		n.waiters.Add(-1)
-	}
-}
-
-// noCopy makes go vet's copylocks check report copies of a Ring or Records:
-// a copy would share the original's per-CPU memory without keeping it
-// alive.
-type noCopy struct{}
-
-func (*noCopy) Lock()   {}
-func (*noCopy) Unlock() {}

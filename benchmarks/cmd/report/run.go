@@ -119,12 +119,12 @@ type cell struct {
 }
 
 type memJSON struct {
-	Unit string       `json:"unit"`
-	N    int          `json:"n"`
-	Rows []*memRowJSN `json:"rows"`
+	Unit string        `json:"unit"`
+	N    int           `json:"n"`
+	Rows []*memRowJSON `json:"rows"`
 }
 
-type memRowJSN struct {
+type memRowJSON struct {
 	Impl    string    `json:"impl"`
 	Kind    string    `json:"kind"`
 	Skip    string    `json:"skip,omitempty"`
@@ -252,13 +252,13 @@ func run(cfg config, stdout, stderr io.Writer) error {
 				if exeErr != nil && skip == "" {
 					skip = "finding this program to re-run it: " + exeErr.Error()
 				}
-				mj.Rows = append(mj.Rows, &memRowJSN{Impl: mi.Label(), Kind: kindOf(mi.Name), Skip: skip, mem: mi})
+				mj.Rows = append(mj.Rows, &memRowJSON{Impl: mi.Label(), Kind: kindOf(mi.Name), Skip: skip, mem: mi})
 				if mi.Backend && info.Backend == rseq.RSEQ {
 					skip := fallbackSkip
 					if exeErr != nil {
 						skip = "finding this program to re-run it: " + exeErr.Error()
 					}
-					mj.Rows = append(mj.Rows, &memRowJSN{Impl: benchmarks.BackendLabel(rseq.Atomic), Kind: "fallback", Skip: skip, mem: mi, viaChild: true})
+					mj.Rows = append(mj.Rows, &memRowJSON{Impl: benchmarks.BackendLabel(rseq.Atomic), Kind: "fallback", Skip: skip, mem: mi, viaChild: true})
 				}
 			}
 			// Memory is steady from run to run: at most 3 rounds.
