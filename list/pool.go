@@ -1,0 +1,445 @@
+package list
+
+import (
+	"math/bits"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/gorseq/rseq/internal/cs"
+)
+
+// Pool is a fixed set of capacity objects of type T, owned by the pool, handed out by Get
+// and returned by Put. The objects are allocated once (zeroed) and never freed while the pool
+// lives; the garbage collector never empties it. Get and Put are each one critical section on
+// the current CPU's stack of object indices; per-CPU memory holds indices only, the objects
+// stay in ordinary Go memory (so T may hold pointers).
+//
+// It is tcmalloc's per-CPU cache in front of a shared depot: each CPU
+// keeps a bounded stack of the indices of free objects; Get pops one and
+// Put pushes one, each in one critical section that finds the CPU's stack
+// by itself. Only when that stack is empty (Get) or full (Put) does a call
+// take the slow path: it moves a batch of indices between the CPU's stack
+// and the depot, a mutex-guarded stack shared by every CPU, with that
+// CPU's stack stopped; and when the depot is empty too, Get takes indices
+// from another CPU's stack, with that CPU's stack stopped.
+//
+// # Guarantees
+//
+// Get returns false only when every object is out: held by callers between
+// their Get and their Put (a Put still in progress counts as out). It never
+// fails because objects are in flight between CPUs: moves between a CPU's
+// stack and the depot happen under the stacks' stop words, and a Get that
+// finds nothing checks again with every CPU's stack stopped before it
+// reports false. In the Atomic backend the same holds through a double
+// collect of every slot's stack. An empty pool is a slow path: each Get
+// that returns false stops every CPU's stack (RSEQ backend) or scans every
+// slot twice (Atomic backend).
+//
+// Put(x) "synchronizes before" the Get that returns x. Get and Put never
+// allocate. Put never fails: there is room for every object.
+//
+// # Misuse
+//
+// Put panics, naming the pool and the address, when x is nil, is not one
+// of the pool's objects, or points inside one rather than at it. Putting
+// an object twice without a Get in between hands it out twice; the pool
+// detects it where that costs nothing on the fast path:
+//
+//   - under the race detector, every Get and Put checks a per-object state
+//     word, so the second Put panics at once;
+//   - otherwise, when indices move from a CPU's stack to the depot (the
+//     slow path of Put), each is checked against the depot's per-object
+//     marks, so an object put twice panics once both copies have reached
+//     the depot. A copy that is handed out again before that is not
+//     detected: the two callers then share the object.
+//
+// Create a Pool with [NewPool]; the zero Pool is not usable. A Pool must
+// not be copied after first use.
+type Pool[T any] struct {
+	// Read-only after NewPool, read by every Get and Put.
+	objs    unsafe.Pointer // object 0; keeps the objects alive
+	size    uintptr        // distance between two objects, at least 2
+	span    uintptr        // capacity * size
+	recip   uint64         // ceil(2⁶⁴ / size): index = hi(offset * recip)
+	stacks  unsafe.Pointer // RSEQ backend: slot 0's stack
+	stride  uintptr        // distance between two slots' stacks
+	slotCap uint64         // indices one CPU's stack holds
+	st      *stripes       // Atomic backend
+	state   []atomic.Uint32
+	n       int
+	batch   int // indices one move between a stack and the depot carries
+	_       [cs.CacheLine]byte
+
+	depot struct {
+		sync.Mutex
+		idx  []uint32 // free indices; len is the depot's count
+		mark []bool   // mark[i]: i is in idx (double-Put detection)
+	}
+}
+
+// A CPU's stack in per-CPU memory (RSEQ backend): the count of indices,
+// then the indices, bottom first.
+const (
+	stackCount = 0 // uint64
+	stackIdx   = 8 // [slotCap]uint32
+	// maxSlotCap bounds the indices one CPU's stack holds (4 KiB of
+	// indices): tcmalloc's per-CPU caches are of this order.
+	maxSlotCap = 1024
+)
+
+// NewPool returns a pool of capacity zeroed objects, every one of them in
+// the pool. capacity must be in [1, MaxCapacity]; otherwise NewPool
+// returns an error wrapping [ErrCapacity] that names the value.
+//
+// Memory: the objects (at least 2 bytes apart: smaller types are padded),
+// plus 4 bytes per object in the depot, and, per CPU slot, a stack of up
+// to 1024 indices of 4 bytes in per-CPU memory (RSEQ backend; pages are
+// touched only as the stack fills) or one cache line and 4 bytes per
+// object shared by the slots (Atomic backend).
+func NewPool[T any](capacity int) (*Pool[T], error) {
+	if capacity < 1 || capacity > MaxCapacity {
+		return nil, &rangeError{fn: "NewPool", arg: "capacity", val: capacity}
+	}
+	p := &Pool[T]{n: capacity}
+	var zero T
+	if unsafe.Sizeof(zero) < 2 {
+		// Tiny objects get padding, so that each has an address of its
+		// own and the reciprocal below fits in 64 bits.
+		type cell struct {
+			v T
+			_ [2]byte
+		}
+		b := make([]cell, capacity)
+		p.objs, p.size = unsafe.Pointer(&b[0]), unsafe.Sizeof(b[0])
+	} else {
+		b := make([]T, capacity)
+		p.objs, p.size = unsafe.Pointer(&b[0]), unsafe.Sizeof(b[0])
+	}
+	p.span = uintptr(capacity) * p.size
+	if k := bits.TrailingZeros64(uint64(p.size)); p.size == 1<<k {
+		p.recip = ^uint64(0)>>k + 1 // 2⁶⁴⁻ᵏ, k >= 1
+	} else {
+		p.recip = ^uint64(0)/uint64(p.size) + 1 // 2⁶⁴ is not a multiple of size
+	}
+	if cs.RaceEnabled {
+		p.state = make([]atomic.Uint32, capacity)
+	}
+	slots := cs.Slots()
+	if !cs.Enabled() {
+		p.st = newStripes(slots, capacity)
+		for s := range slots {
+			lo, hi := s*capacity/slots, (s+1)*capacity/slots
+			for i := hi - 1; i >= lo; i-- {
+				p.st.push(s, uint32(i))
+			}
+		}
+		return p, nil
+	}
+	p.slotCap = uint64(min(capacity, maxSlotCap))
+	p.batch = max(1, int(p.slotCap)/2)
+	m, err := cs.AllocFor(p, stackIdx+uintptr(p.slotCap)*4, cs.CacheLine)
+	if err != nil {
+		return nil, err
+	}
+	p.stacks, p.stride = m.Base(), m.Stride()
+	p.depot.idx = make([]uint32, capacity)
+	p.depot.mark = make([]bool, capacity)
+	for i := range capacity {
+		p.depot.idx[i] = uint32(capacity - 1 - i) // object 0 on top
+		p.depot.mark[i] = true
+	}
+	return p, nil
+}
+
+// Cap returns the number of objects, in the pool or out.
+func (p *Pool[T]) Cap() int { return p.n }
+
+// obj returns object i.
+func (p *Pool[T]) obj(i uint32) *T { return (*T)(unsafe.Add(p.objs, uintptr(i)*p.size)) }
+
+// Get takes an object out of the pool and returns it and true. The object
+// is as the last Put left it (zeroed if it was never out). Get returns nil
+// and false when every object is out.
+func (p *Pool[T]) Get() (*T, bool) {
+	var i uint32
+	if cs.Enabled() {
+		var st cs.Status
+		if i, st = stackPop(p.stacks, p.stride); st != cs.OK {
+			var ok bool
+			if i, ok = p.getSlow(); !ok {
+				return nil, false
+			}
+		}
+	} else {
+		var ok bool
+		if i, ok = p.getAtomic(); !ok {
+			return nil, false
+		}
+	}
+	if cs.RaceEnabled {
+		p.checkOut(i)
+	}
+	return p.obj(i), true
+}
+
+// Put returns x, which must come from p.Get, to the pool. x must not be
+// used after Put. Put panics, naming the pool and the address, when x is
+// nil, is not one of p's objects or points inside one.
+func (p *Pool[T]) Put(x *T) {
+	off := uintptr(unsafe.Pointer(x)) - uintptr(p.objs)
+	hi, _ := bits.Mul64(uint64(off), p.recip)
+	if off >= p.span || uintptr(hi)*p.size != off {
+		p.badPut(x)
+	}
+	i := uint32(hi)
+	if cs.RaceEnabled {
+		p.checkIn(i)
+	}
+	if cs.Enabled() {
+		if stackPush(p.stacks, p.stride, i, p.slotCap) != cs.OK {
+			p.putSlow(i)
+		}
+		return
+	}
+	p.putAtomic(i)
+}
+
+// badPut panics for a pointer that is not one of p's objects.
+func (p *Pool[T]) badPut(x *T) {
+	where := "list: Pool " + hexPtr(unsafe.Pointer(p)) + ": Put("
+	if x == nil {
+		panic(where + "nil): not an object of the pool")
+	}
+	a := uintptr(unsafe.Pointer(x))
+	off := a - uintptr(p.objs)
+	if off >= p.span {
+		panic(where + hexPtr(unsafe.Pointer(x)) + "): not an object of the pool (its objects span " +
+			hexPtr(p.objs) + " to " + hexPtr(unsafe.Add(p.objs, p.span)) + ")")
+	}
+	panic(where + hexPtr(unsafe.Pointer(x)) + "): points " + strconv.FormatUint(uint64(off%p.size), 10) +
+		" bytes into object " + strconv.FormatUint(uint64(off/p.size), 10) + ", not at it")
+}
+
+func hexPtr(q unsafe.Pointer) string { return "0x" + strconv.FormatUint(uint64(uintptr(q)), 16) }
+
+// checkOut and checkIn keep the per-object state of race builds: 1 while
+// the object is out. They panic on an object handed out twice or put
+// twice, and, being atomic, tell the race detector that a Put happens
+// before the Get that returns the object.
+func (p *Pool[T]) checkOut(i uint32) {
+	if !p.state[i].CompareAndSwap(0, 1) {
+		panic("list: Pool " + hexPtr(unsafe.Pointer(p)) + ": Get handed out object " + hexPtr(unsafe.Pointer(p.obj(i))) +
+			" while it was out (it was put twice)")
+	}
+}
+
+func (p *Pool[T]) checkIn(i uint32) {
+	if !p.state[i].CompareAndSwap(1, 0) {
+		panic("list: Pool " + hexPtr(unsafe.Pointer(p)) + ": Put(" + hexPtr(unsafe.Pointer(p.obj(i))) +
+			"): the object is already in the pool (put twice)")
+	}
+}
+
+func (p *Pool[T]) doublePut(i uint32) {
+	panic("list: Pool " + hexPtr(unsafe.Pointer(p)) + ": object " + hexPtr(unsafe.Pointer(p.obj(i))) +
+		" was put twice (found twice in the pool)")
+}
+
+// Len returns the number of objects in the pool now. It is exact when no
+// Get or Put runs; with calls running it is approximate. It takes no
+// lock but the depot's and stops nothing.
+func (p *Pool[T]) Len() int {
+	if !cs.Enabled() {
+		return p.st.count()
+	}
+	n := 0
+	for s := range cs.Slots() {
+		n += int(atomic.LoadUint64(p.count(s)))
+	}
+	p.depot.Lock()
+	n += len(p.depot.idx)
+	p.depot.Unlock()
+	return n
+}
+
+// RSEQ backend.
+
+// count returns slot s's stack count; idx returns its index array.
+func (p *Pool[T]) count(s int) *uint64 {
+	return (*uint64)(unsafe.Add(p.stacks, uintptr(s)*p.stride+stackCount))
+}
+
+func (p *Pool[T]) idx(s int) []uint32 {
+	return unsafe.Slice((*uint32)(unsafe.Add(p.stacks, uintptr(s)*p.stride+stackIdx)), p.slotCap)
+}
+
+// getSlow runs when the current CPU's stack was empty. With that stack
+// stopped, it refills it from the depot; if the depot is empty, it takes
+// half of another CPU's stack, with that one stopped; if every stack looked
+// empty, it looks once more with every stack stopped, which is exact.
+func (p *Pool[T]) getSlow() (uint32, bool) {
+	s := cs.CurrentSlot()
+	var i uint32
+	ok := false
+	cs.Exclusive(s, func() { i, ok = p.refill(s) })
+	if ok {
+		return i, true
+	}
+	slots := cs.Slots()
+	for k := 1; k < slots; k++ {
+		o := (s + k) % slots
+		if atomic.LoadUint64(p.count(o)) == 0 {
+			continue
+		}
+		cs.Exclusive(o, func() { i, ok = p.raid(o) })
+		if ok {
+			return i, true
+		}
+	}
+	cs.ExclusiveAll(func() {
+		for o := range slots {
+			if i, ok = p.popLocked(o); ok {
+				return
+			}
+		}
+		p.depot.Lock()
+		if d := len(p.depot.idx); d > 0 {
+			i, ok = p.depot.idx[d-1], true
+			p.depot.idx = p.depot.idx[:d-1]
+			p.depot.mark[i] = false
+		}
+		p.depot.Unlock()
+	})
+	return i, ok
+}
+
+// popLocked pops from slot s's stack, which the caller holds stopped.
+func (p *Pool[T]) popLocked(s int) (uint32, bool) {
+	c := atomic.LoadUint64(p.count(s))
+	if c == 0 {
+		return 0, false
+	}
+	i := p.idx(s)[c-1]
+	atomic.StoreUint64(p.count(s), c-1)
+	return i, true
+}
+
+// refill, with slot s stopped: pop from s's stack if it has refilled since
+// the caller looked; else move a batch from the depot, one index for the
+// caller and the rest onto s's stack.
+func (p *Pool[T]) refill(s int) (uint32, bool) {
+	if i, ok := p.popLocked(s); ok {
+		return i, true
+	}
+	p.depot.Lock()
+	defer p.depot.Unlock()
+	d := len(p.depot.idx)
+	if d == 0 {
+		return 0, false
+	}
+	k := min(d, p.batch)
+	take := p.depot.idx[d-k:]
+	for _, x := range take {
+		p.depot.mark[x] = false
+	}
+	// take[k-1], the depot's top, goes to the caller; the others, the
+	// deepest at the bottom, onto the stack (empty: the pop above failed).
+	copy(p.idx(s), take[:k-1])
+	atomic.StoreUint64(p.count(s), uint64(k-1))
+	i := take[k-1]
+	p.depot.idx = p.depot.idx[:d-k]
+	return i, true
+}
+
+// raid, with slot o stopped: take the top half of o's stack, one index for
+// the caller and the rest into the depot.
+func (p *Pool[T]) raid(o int) (uint32, bool) {
+	c := atomic.LoadUint64(p.count(o))
+	if c == 0 {
+		return 0, false
+	}
+	k := (c + 1) / 2
+	stack := p.idx(o)
+	i := stack[c-1]
+	p.depot.Lock()
+	p.toDepot(stack[c-k : c-1])
+	p.depot.Unlock()
+	atomic.StoreUint64(p.count(o), c-k)
+	return i, true
+}
+
+// toDepot appends indices to the depot, checking each against the marks.
+// The depot is locked.
+func (p *Pool[T]) toDepot(xs []uint32) {
+	for _, x := range xs {
+		if p.depot.mark[x] {
+			p.depot.Unlock()
+			p.doublePut(x)
+		}
+		p.depot.mark[x] = true
+	}
+	p.depot.idx = append(p.depot.idx, xs...) // within its capacity: never allocates
+}
+
+// putSlow runs when the current CPU's stack was full: with it stopped, it
+// moves the bottom half into the depot and pushes i.
+func (p *Pool[T]) putSlow(i uint32) {
+	s := cs.CurrentSlot()
+	cs.Exclusive(s, func() {
+		c := atomic.LoadUint64(p.count(s))
+		stack := p.idx(s)
+		if c == p.slotCap {
+			// The bottom half goes: the top, put last, is likelier in
+			// this CPU's cache, and every index that lingers in a
+			// stack reaches the depot's double-Put check in time.
+			k := uint64(p.batch)
+			p.depot.Lock()
+			p.toDepot(stack[:k])
+			p.depot.Unlock()
+			copy(stack, stack[k:c])
+			c -= k
+		}
+		stack[c] = i
+		atomic.StoreUint64(p.count(s), c+1)
+	})
+}
+
+// Atomic backend: the slot's lock-free stack, the probe moving on
+// contention.
+
+func (p *Pool[T]) getAtomic() (uint32, bool) {
+	pr := probeFor()
+	v := pr.Load()
+	s := probeSlot(v, len(p.st.heads))
+	i, ok, contended := p.st.pop(s)
+	if contended {
+		advance(pr, v)
+	}
+	if ok {
+		return i, true
+	}
+	return p.st.popAny(s)
+}
+
+func (p *Pool[T]) putAtomic(i uint32) {
+	pr := probeFor()
+	v := pr.Load()
+	if p.st.push(probeSlot(v, len(p.st.heads)), i) {
+		advance(pr, v)
+	}
+}
+
+// rangeError names a constructor's argument that is out of range; it wraps
+// ErrCapacity.
+type rangeError struct {
+	fn, arg string
+	val     int
+}
+
+func (e *rangeError) Error() string {
+	return "list: " + e.fn + " " + e.arg + " " + strconv.Itoa(e.val) + " out of range [1, " + strconv.Itoa(MaxCapacity) + "]"
+}
+
+func (e *rangeError) Unwrap() error { return ErrCapacity }

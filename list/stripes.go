@@ -1,0 +1,174 @@
+package list
+
+import (
+	"runtime"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/gorseq/rseq/internal/cs"
+)
+
+// The Atomic backend's per-slot stacks: one lock-free Treiber stack of
+// indices per slot, all threaded through one shared array of links. An
+// index is on at most one of the stacks at a time, or owned by one caller,
+// so its link is written only by its owner, when it pushes it: one array
+// serves every stack of a set, however indices move between them.
+//
+// Each head packs a 32-bit tag and the top index into one word that is
+// compare-and-swapped as a unit; every successful push and pop increments
+// the tag, which defeats ABA (a pop that loaded a stale link fails its
+// CAS). The tag also versions the stack: two loads of a head that return
+// the same word saw no operation in between, which is how empty proves
+// that every stack was empty at one instant (a double collect).
+//
+// Which stack a goroutine uses is its probe (see probeFor): a slot picked
+// from a per-goroutine word that moves to another slot when a CAS fails,
+// as Java's LongAdder (Striped64) rehashes a thread's probe on contention.
+// Goroutines that collide on a slot thus spread out by themselves, and a
+// goroutine that meets no contention keeps its slot, and its cache line.
+
+// stripe is one slot's head, on a cache line of its own.
+type stripe struct {
+	head atomic.Uint64 // tag<<32 | top; top == noIndex when empty
+	_    [cs.CacheLine - 8]byte
+}
+
+// noIndex marks an empty stack and the bottom of every stack.
+const noIndex = ^uint32(0)
+
+// stripes is a set of per-slot stacks over the indices [0, len(next)).
+type stripes struct {
+	heads []stripe
+	next  []atomic.Uint32 // next[i]: the index below i on its stack
+}
+
+func newStripes(slots, n int) *stripes {
+	st := &stripes{heads: make([]stripe, slots), next: make([]atomic.Uint32, n)}
+	for s := range st.heads {
+		st.heads[s].head.Store(uint64(noIndex))
+	}
+	return st
+}
+
+// push puts i, owned by the caller, on stack s. It reports whether a CAS
+// failed on the way (contention: the caller should move its probe).
+func (st *stripes) push(s int, i uint32) (contended bool) {
+	h := &st.heads[s].head
+	for {
+		old := h.Load()
+		st.next[i].Store(uint32(old))
+		if h.CompareAndSwap(old, (old>>32+1)<<32|uint64(i)) {
+			return contended
+		}
+		contended = true
+	}
+}
+
+// pop takes the top index of stack s. It reports false when the stack is
+// empty, and whether a CAS failed on the way.
+func (st *stripes) pop(s int) (i uint32, ok, contended bool) {
+	h := &st.heads[s].head
+	for {
+		old := h.Load()
+		top := uint32(old)
+		if top == noIndex {
+			return 0, false, contended
+		}
+		below := st.next[top].Load()
+		if h.CompareAndSwap(old, (old>>32+1)<<32|uint64(below)) {
+			return top, true, contended
+		}
+		contended = true
+	}
+}
+
+// popAny takes an index from the first non-empty stack from s on. It
+// returns false only when every stack was empty at one instant: a scan
+// that finds nothing is confirmed by two collects of every head, both
+// empty with the same sum of words; since every operation increments its
+// stack's tag, equal sums mean no stack changed between the two, so at the
+// instant between them every stack was empty (unless 2³² operations ran
+// in between, the tag's own assumption). When heads keep changing it scans
+// again: each change is another caller's successful operation, and after a
+// few rounds it yields to let them finish.
+func (st *stripes) popAny(s int) (uint32, bool) {
+	n := len(st.heads)
+	for round := 0; ; round++ {
+		for k := range n {
+			o := s + k
+			if o >= n {
+				o -= n
+			}
+			if i, ok, _ := st.pop(o); ok {
+				return i, true
+			}
+		}
+		if a, empty := st.collect(); empty {
+			if b, empty := st.collect(); empty && a == b {
+				return 0, false
+			}
+		}
+		if round >= 4 {
+			runtime.Gosched()
+		}
+	}
+}
+
+// collect sums every head word and reports whether every stack is empty.
+func (st *stripes) collect() (sum uint64, empty bool) {
+	empty = true
+	for k := range st.heads {
+		h := st.heads[k].head.Load()
+		sum += h
+		if uint32(h) != noIndex {
+			empty = false
+		}
+	}
+	return sum, empty
+}
+
+// count walks every stack. It is exact when no push or pop runs; with
+// callers running it may be off, and it stops after n indices per stack.
+func (st *stripes) count() int {
+	total := 0
+	for s := range st.heads {
+		for i, k := uint32(st.heads[s].head.Load()), 0; i != noIndex && k < len(st.next); i, k = st.next[i].Load(), k+1 {
+			total++
+		}
+	}
+	return total
+}
+
+// probes holds the goroutines' probes, indexed by a hash of the stack
+// address: goroutine stacks are at least 8 KiB apart, so goroutines that
+// run at the same time mostly have entries of their own; two that share
+// one also share a slot until one of them meets contention. An entry is
+// written only on contention, so the table stays shared in every cache.
+var probes [probeLen]atomic.Uint32
+
+const probeLen = 256
+
+func init() {
+	for i := range probes {
+		probes[i].Store(uint32(i)*0x9e3779b9 | 1) // never 0: xorshift keeps it so
+	}
+}
+
+// probeFor returns the calling goroutine's probe.
+func probeFor() *atomic.Uint32 {
+	var x byte
+	h := uint64(uintptr(unsafe.Pointer(&x))>>13) * 0x9e3779b97f4a7c15
+	return &probes[h>>(64-8)]
+}
+
+// probeSlot maps a probe value to one of n slots.
+func probeSlot(v uint32, n int) int { return int((uint64(v) * uint64(n)) >> 32) }
+
+// advance moves probe p, whose value was v, to a pseudo-random other value
+// (xorshift32, as Striped64's advanceProbe).
+func advance(p *atomic.Uint32, v uint32) {
+	v ^= v << 13
+	v ^= v >> 17
+	v ^= v << 5
+	p.Store(v)
+}
