@@ -34,6 +34,15 @@ func listSuite() *Structure {
 				},
 			},
 			{
+				Name: "PoolGetPut", Op: "Get then Put of one object (Get then Put for sync.Pool)",
+				Bench: "PoolGetPut", ParBench: "PoolGetPutParallel",
+				Impls: []Impl{
+					{Name: "impl=rseq", Backend: true, Single: pairListPool, Parallel: pairListPoolPar},
+					{Name: "peer=sync.Pool", Single: pairPool, Parallel: pairPoolPar},
+					{Name: "peer=lockfree.IndexStack", Single: pairIndexStack, Parallel: pairIndexStackPar},
+				},
+			},
+			{
 				Name: "ReadSection", Op: "an empty read-side section",
 				Bench: "ReadSection", ParBench: "ReadSectionParallel",
 				Impls: []Impl{
@@ -377,4 +386,84 @@ func syncRW(b *testing.B) {
 		mu.Unlock()
 	}
 	checkCount(b, n)
+}
+
+// Pool Get+Put, against sync.Pool and a pool of objects in a slice behind
+// a lockfree.IndexStack.
+
+func newListPool(b *testing.B) *list.Pool[int64] {
+	p, err := list.NewPool[int64](1024)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
+func pairListPool(b *testing.B) {
+	b.ReportAllocs()
+	p := newListPool(b)
+	var n int64
+	for b.Loop() {
+		if o, ok := p.Get(); ok {
+			p.Put(o)
+			n++
+		}
+	}
+	checkCount(b, n)
+}
+
+func pairListPoolPar(b *testing.B) {
+	b.ReportAllocs()
+	p := newListPool(b)
+	b.RunParallel(func(pb *testing.PB) {
+		var n int64
+		for pb.Next() {
+			if o, ok := p.Get(); ok {
+				p.Put(o)
+				n++
+			}
+		}
+		keep(n)
+	})
+}
+
+func newIndexStack(b *testing.B) (*lockfree.IndexStack, []int64) {
+	s, err := lockfree.NewIndexStack(1024)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 1024 {
+		s.Push(uint32(i))
+	}
+	return s, make([]int64, 1024)
+}
+
+func pairIndexStack(b *testing.B) {
+	b.ReportAllocs()
+	s, objs := newIndexStack(b)
+	var n int64
+	for b.Loop() {
+		if i, ok := s.Pop(); ok {
+			objs[i]++
+			s.Push(i)
+			n++
+		}
+	}
+	checkCount(b, n)
+}
+
+func pairIndexStackPar(b *testing.B) {
+	b.ReportAllocs()
+	s, objs := newIndexStack(b)
+	b.RunParallel(func(pb *testing.PB) {
+		var n int64
+		for pb.Next() {
+			if i, ok := s.Pop(); ok {
+				objs[i]++
+				s.Push(i)
+				n++
+			}
+		}
+		keep(n)
+	})
 }

@@ -7,6 +7,8 @@ import "testing"
 
 func BenchmarkPerCPUPushPop(b *testing.B)         { runCase(b, "list", "PerCPUPushPop", false) }
 func BenchmarkPerCPUPushPopParallel(b *testing.B) { runCase(b, "list", "PerCPUPushPop", true) }
+func BenchmarkPoolGetPut(b *testing.B)            { runCase(b, "list", "PoolGetPut", false) }
+func BenchmarkPoolGetPutParallel(b *testing.B)    { runCase(b, "list", "PoolGetPut", true) }
 func BenchmarkReadSection(b *testing.B)           { runCase(b, "list", "ReadSection", false) }
 func BenchmarkReadSectionParallel(b *testing.B)   { runCase(b, "list", "ReadSection", true) }
 func BenchmarkAll16(b *testing.B)                 { runCase(b, "list", "All16", false) }
