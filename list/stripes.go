@@ -132,11 +132,18 @@ func (st *stripes) collect() (sum uint64, empty bool) {
 func (st *stripes) count() int {
 	total := 0
 	for s := range st.heads {
-		for i, k := uint32(st.heads[s].head.Load()), 0; i != noIndex && k < len(st.next); i, k = st.next[i].Load(), k+1 {
-			total++
-		}
+		total += st.countSlot(s)
 	}
 	return total
+}
+
+// countSlot walks stack s, as count does.
+func (st *stripes) countSlot(s int) int {
+	n := 0
+	for i := uint32(st.heads[s].head.Load()); i != noIndex && n < len(st.next); i = st.next[i].Load() {
+		n++
+	}
+	return n
 }
 
 // probes holds the goroutines' probes, indexed by a hash of the stack
