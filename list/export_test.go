@@ -19,19 +19,19 @@ func (l *PerCPU[T]) FreeSteals() uint64 { return l.pushSteals.Load() }
 // kernel selftest's per-CPU lists start with 100 nodes on each CPU.
 func (l *PerCPU[T]) PushSlot(s int, v T) bool {
 	if !cs.Enabled() {
-		x, ok := l.free[s].Pop()
+		x, ok := l.free.popAny(s)
 		if !ok {
-			if x, ok = stealAtomic(l.free, s); !ok {
-				return false
-			}
+			return false
 		}
 		l.values[x] = v
-		l.used[s].Push(x)
+		l.used.push(s, x)
 		return true
 	}
-	_, x, ok := l.take(freeOff, &l.pushSteals)
+	x, ok := l.popHere(freeOff)
 	if !ok {
-		return false
+		if x, ok = l.steal(freeOff, &l.pushSteals); !ok {
+			return false
+		}
 	}
 	l.values[x] = v
 	cs.RaceRelease(unsafe.Pointer(&l.values[x]))
@@ -48,7 +48,7 @@ func (l *PerCPU[T]) SlotLens() []int {
 	lens := make([]int, cs.Slots())
 	for s := range lens {
 		if !cs.Enabled() {
-			lens[s] = l.used[s].Len()
+			lens[s] = l.used.countSlot(s)
 			continue
 		}
 		cs.Exclusive(s, func() { lens[s] = l.count(s, usedOff) })

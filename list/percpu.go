@@ -7,24 +7,27 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/rseq/internal/cs"
-	"github.com/gorseq/rseq/lockfree"
 )
 
-// MaxCapacity is the largest capacity [NewPerCPU] accepts.
+// MaxCapacity is the largest capacity [NewPerCPU] and [NewPool] accept.
 const MaxCapacity = 1 << 24
 
-// ErrCapacity is returned, wrapped, by [NewPerCPU] when the capacity is
-// below 1 or above [MaxCapacity].
+// ErrCapacity is returned, wrapped, by [NewPerCPU] and [NewPool] when the
+// capacity is below 1 or above [MaxCapacity].
 var ErrCapacity = errors.New("list: capacity out of range")
 
-// capacityError names the bad capacity; it wraps ErrCapacity.
-type capacityError struct{ val int }
-
-func (e *capacityError) Error() string {
-	return "list: NewPerCPU capacity " + strconv.Itoa(e.val) + " out of range [1, " + strconv.Itoa(MaxCapacity) + "]"
+// rangeError names a constructor's argument that is out of range, and its
+// value; it wraps ErrCapacity.
+type rangeError struct {
+	fn, arg string
+	val     int
 }
 
-func (e *capacityError) Unwrap() error { return ErrCapacity }
+func (e *rangeError) Error() string {
+	return "list: " + e.fn + " " + e.arg + " " + strconv.Itoa(e.val) + " out of range [1, " + strconv.Itoa(MaxCapacity) + "]"
+}
+
+func (e *rangeError) Unwrap() error { return ErrCapacity }
 
 // A PerCPU is a per-CPU last-in first-out list of values of type T with a
 // fixed total capacity: the object cache that per-CPU allocators keep in
@@ -37,6 +40,21 @@ func (e *capacityError) Unwrap() error { return ErrCapacity }
 // the other CPUs, and Pop on a CPU whose list is empty takes values from
 // another CPU's list. Only then does an operation touch another CPU's
 // memory, through the slow path that stops that CPU's list for a moment.
+//
+// # When Push and Pop fail
+//
+// Push returns false only when the list is full: capacity values are in
+// the list or held by callers between their Pop and their Push (a Push in
+// progress holds the node it fills). It never fails because free nodes are
+// in flight between CPUs: nodes move between two CPUs' lists with both
+// lists stopped, and a Push that finds no free node looks again with every
+// CPU's list stopped, waiting for a concurrent move to finish (moves are
+// bounded and short) before it reports false. Pop returns false only when
+// the list holds no value whose Push completed before Pop began (values
+// whose Push is still in progress may be missed). The Atomic backend gives
+// the same guarantees, through a double collect of every slot's stack.
+// Either false is a slow path: in the RSEQ backend it stops every CPU's
+// list for a moment.
 //
 // All methods are safe for concurrent use. Push and Pop allocate nothing.
 // A PerCPU holds its values in ordinary Go memory, so T may be anything,
@@ -53,8 +71,9 @@ type PerCPU[T any] struct {
 	stride uintptr        // distance between two slots' copies
 	values []T            // values[node], len capacity; written by the node's owner only
 
-	// Atomic backend: per-slot stacks of node indices.
-	used, free []*lockfree.IndexStack
+	// Atomic backend: per-slot stacks of node indices, values and free
+	// nodes, sharing one array of links.
+	used, free *stripes
 
 	_ [cs.CacheLine]byte // keeps the slow-path counters off the hot line
 	// Successful steals, for tests: of values by Pop, of free nodes by Push.
@@ -89,28 +108,23 @@ const stealBatch = 32
 //
 // Memory: the values, plus, for every CPU slot, 8 bytes of links per node
 // in per-CPU memory (RSEQ backend; pages are touched only as nodes visit
-// that CPU) or two stacks of 4 bytes per node (Atomic backend).
+// that CPU) or 4 bytes of links per node and two cache lines per slot
+// (Atomic backend).
 func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 	if capacity < 1 || capacity > MaxCapacity {
-		return nil, &capacityError{capacity}
+		return nil, &rangeError{fn: "NewPerCPU", arg: "capacity", val: capacity}
 	}
 	l := &PerCPU[T]{values: make([]T, capacity)}
 	slots := cs.Slots()
 	share := func(s int) (lo, hi int) { return s * capacity / slots, (s + 1) * capacity / slots }
 	if !cs.Enabled() {
-		l.used = make([]*lockfree.IndexStack, slots)
-		l.free = make([]*lockfree.IndexStack, slots)
+		l.used = newStripes(slots, capacity)
+		l.free = &stripes{heads: make([]stripe, slots), next: l.used.next}
 		for s := range slots {
-			var err error
-			if l.used[s], err = lockfree.NewIndexStack(capacity); err != nil {
-				return nil, err
-			}
-			if l.free[s], err = lockfree.NewIndexStack(capacity); err != nil {
-				return nil, err
-			}
+			l.free.heads[s].head.Store(uint64(noIndex))
 			lo, hi := share(s)
 			for x := hi - 1; x >= lo; x-- {
-				l.free[s].Push(uint32(x))
+				l.free.push(s, uint32(x))
 			}
 		}
 		return l, nil
@@ -150,38 +164,42 @@ func (l *PerCPU[T]) link(s int, x uint64) *uint64 {
 }
 
 // Push puts v on the current CPU's list. It returns false, leaving the list
-// unchanged, when all capacity nodes hold values or are held by Push and Pop
-// calls in progress. When the current CPU has no free node left, Push takes
-// a batch of free nodes from another CPU first (the slow path).
+// unchanged, only when the list is full (see [PerCPU]). When the current
+// CPU has no free node left, Push takes a batch of free nodes from another
+// CPU first (the slow path).
 func (l *PerCPU[T]) Push(v T) bool {
 	if !cs.Enabled() {
 		return l.pushAtomic(v)
 	}
-	s, x, ok := l.take(freeOff, &l.pushSteals)
+	x, ok := l.popHere(freeOff)
 	if !ok {
-		return false
+		if x, ok = l.steal(freeOff, &l.pushSteals); !ok {
+			return false
+		}
 	}
 	// x is ours alone until the push below publishes it.
 	cs.RaceAcquire(unsafe.Pointer(&l.values[x]))
 	l.values[x] = v
 	cs.RaceRelease(unsafe.Pointer(&l.values[x]))
-	l.pushNode(s, usedOff, x)
+	l.pushHere(usedOff, x)
 	return true
 }
 
 // Pop removes the value pushed last on the current CPU's list and returns it
 // and true. When that list is empty it takes a batch of values from another
 // CPU's list (the slow path) and returns one of them. It returns the zero T
-// and false when it found every CPU's list empty; a value whose Push is
-// still in progress may be missed.
+// and false only when the list holds no value whose Push completed before
+// Pop began (see [PerCPU]).
 func (l *PerCPU[T]) Pop() (T, bool) {
 	if !cs.Enabled() {
 		return l.popAtomic()
 	}
-	s, x, ok := l.take(usedOff, &l.popSteals)
+	x, ok := l.popHere(usedOff)
 	if !ok {
-		var zero T
-		return zero, false
+		if x, ok = l.steal(usedOff, &l.popSteals); !ok {
+			var zero T
+			return zero, false
+		}
 	}
 	p := unsafe.Pointer(&l.values[x])
 	cs.RaceAcquire(p)
@@ -189,118 +207,104 @@ func (l *PerCPU[T]) Pop() (T, bool) {
 	var zero T
 	l.values[x] = zero // keep nothing alive for the garbage collector
 	cs.RaceRelease(p)
-	l.pushNode(s, freeOff, x)
+	l.pushHere(freeOff, x)
 	return v, true
 }
 
-// take pops a node off the current slot's list at off (usedOff for Pop,
-// freeOff for Push) or, when that list is empty, steals one from another
-// slot's, counting the steal in steals. The node is the caller's. It
-// returns the slot it last found the caller on.
-func (l *PerCPU[T]) take(off uintptr, steals *atomic.Uint64) (int, uint64, bool) {
+// popHere pops a node off the list at off of the current slot, in one
+// section that finds the slot itself. It reports false when that list is
+// empty.
+func (l *PerCPU[T]) popHere(off uintptr) (uint64, bool) {
+	x, st := listPopHereTmp(unsafe.Add(l.base, off), l.stride, nextOff-off, nilNode)
+	return x, st == cs.OK
+}
+
+// pushHere pushes node x, which the caller owns, on the list at off of the
+// current slot, in one section that finds the slot itself.
+func (l *PerCPU[T]) pushHere(off uintptr, x uint64) {
+	listPushHereTmp(unsafe.Add(l.base, off), l.stride, nextOff-off, x)
+}
+
+// steal runs when the current slot's list at off (usedOff for Pop, freeOff
+// for Push) was empty. It moves a batch of nodes from another slot's list
+// to the current slot's, with both stopped, and returns one of them, owned
+// by the caller, counting the steal in steals. Nodes are never outside a
+// list but in a caller's hands, so when every other list looked empty, one
+// look with every slot stopped is exact: steal reports false only when
+// every slot's list at off was empty at that instant.
+func (l *PerCPU[T]) steal(off uintptr, steals *atomic.Uint64) (uint64, bool) {
 	s := cs.CurrentSlot()
-	for {
-		x, st := cs.ListPop(s, l.head(s, off), l.links(s), nilNode)
-		switch st {
-		case cs.OK:
-			return s, x, true
-		case cs.Moved:
-			s = cs.CurrentSlot()
-			continue
-		}
-		x, ok := l.steal(s, off)
-		if ok {
-			steals.Add(1)
-		}
-		return s, x, ok
-	}
-}
-
-// pushNode pushes node x, which the caller owns, on the list at off of the
-// current slot, trying slot s first.
-func (l *PerCPU[T]) pushNode(s int, off uintptr, x uint64) {
-	for {
-		h := l.head(s, off)
-		old := atomic.LoadUint64(h)
-		switch cs.CmpStoreStore(s, h, old, l.link(s, x), old, x) {
-		case cs.OK:
-			return
-		case cs.Moved:
-			s = cs.CurrentSlot()
-		}
-	}
-}
-
-// steal takes a batch of nodes off the list at off of another slot, for a
-// caller on slot s whose own list is empty, and returns one of them, owned
-// by the caller. The rest go on the current slot's list. It returns false
-// when every slot's list was empty. Slot s itself is tried last: the
-// caller may have moved, or the list refilled, since it looked.
-func (l *PerCPU[T]) steal(s int, off uintptr) (uint64, bool) {
 	slots := cs.Slots()
-	for i := 1; i <= slots; i++ {
+	var x uint64
+	ok := false
+	for i := 1; i < slots; i++ {
 		o := (s + i) % slots
 		if atomic.LoadUint64(l.head(o, off)) == nilNode {
 			continue // empty: no need to stop it
 		}
-		first, last, ok := l.detach(o, off)
-		if !ok {
-			continue
+		// Stop words are taken in slot order, so that two steals
+		// between the same slots cannot deadlock.
+		lo, hi := min(o, s), max(o, s)
+		cs.Exclusive(lo, func() {
+			cs.Exclusive(hi, func() { x, ok = l.move(o, s, off) })
+		})
+		if ok {
+			steals.Add(1)
+			return x, true
 		}
-		if first != last {
-			// The batch below the first node goes on our own list.
-			l.splice(o, off, atomic.LoadUint64(l.link(o, first)), last)
-		}
-		return first, true
 	}
-	return 0, false
-}
-
-// detach takes the first half (at most stealBatch nodes) of slot o's list at
-// off, with slot o stopped. The nodes stay chained, first to last, through
-// slot o's links, which nobody else writes while the caller owns them.
-func (l *PerCPU[T]) detach(o int, off uintptr) (first, last uint64, ok bool) {
-	cs.Exclusive(o, func() {
-		h := l.head(o, off)
-		first = atomic.LoadUint64(h)
-		if first == nilNode {
-			return
-		}
-		// Count up to maxPass nodes, then take half of them.
-		n := 1
-		for x := atomic.LoadUint64(l.link(o, first)); x != nilNode && n < maxPass; x = atomic.LoadUint64(l.link(o, x)) {
-			n++
-		}
-		last = first
-		for range (n+1)/2 - 1 {
-			last = atomic.LoadUint64(l.link(o, last))
-		}
-		atomic.StoreUint64(h, atomic.LoadUint64(l.link(o, last)))
-		ok = true
-	})
-	return first, last, ok
-}
-
-// splice pushes the chain first..last, owned by the caller and linked
-// through slot o's links, on the list at off of the current slot. The links
-// between the chain's nodes are copied into the current slot's array
-// first, then one section publishes the chain.
-func (l *PerCPU[T]) splice(o int, off uintptr, first, last uint64) {
-	for {
-		s := cs.CurrentSlot()
-		if s != o {
-			for x := first; x != last; {
-				nx := atomic.LoadUint64(l.link(o, x))
-				atomic.StoreUint64(l.link(s, x), nx)
-				x = nx
+	cs.ExclusiveAll(func() {
+		for o := range slots {
+			if x, ok = l.popLocked(o, off); ok {
+				return
 			}
 		}
-		h := l.head(s, off)
-		old := atomic.LoadUint64(h)
-		if cs.CmpStoreStore(s, h, old, l.link(s, last), old, first) == cs.OK {
-			return
-		}
+	})
+	return x, ok
+}
+
+// popLocked pops the first node of slot o's list at off; the caller holds
+// slot o stopped.
+func (l *PerCPU[T]) popLocked(o int, off uintptr) (uint64, bool) {
+	h := l.head(o, off)
+	x := atomic.LoadUint64(h)
+	if x == nilNode {
+		return 0, false
 	}
+	atomic.StoreUint64(h, atomic.LoadUint64(l.link(o, x)))
+	return x, true
+}
+
+// move takes the first half (at most stealBatch nodes) of slot o's list at
+// off: the first node for the caller, the others onto slot s's list, their
+// links copied into slot s's array. The caller holds both slots stopped.
+func (l *PerCPU[T]) move(o, s int, off uintptr) (uint64, bool) {
+	first, ok := l.popLocked(o, off)
+	if !ok {
+		return 0, false
+	}
+	h := l.head(o, off)
+	// Count up to maxPass nodes, then take half of them.
+	n := 0
+	for x := atomic.LoadUint64(h); x != nilNode && n < maxPass; x = atomic.LoadUint64(l.link(o, x)) {
+		n++
+	}
+	k := n / 2 // nodes for slot s, besides the caller's
+	if k == 0 {
+		return first, true
+	}
+	top := atomic.LoadUint64(h)
+	last := top
+	for range k - 1 {
+		nx := atomic.LoadUint64(l.link(o, last))
+		atomic.StoreUint64(l.link(s, last), nx)
+		last = nx
+	}
+	atomic.StoreUint64(h, atomic.LoadUint64(l.link(o, last)))
+	hs := l.head(s, off)
+	atomic.StoreUint64(l.link(s, last), atomic.LoadUint64(hs))
+	atomic.StoreUint64(hs, top)
+	return first, true
 }
 
 // Len returns the number of values on the lists. It counts each CPU's list
@@ -309,13 +313,10 @@ func (l *PerCPU[T]) splice(o int, off uintptr, first, last uint64) {
 // it walks every list and, in the RSEQ backend, stops each CPU's list for
 // the time of its walk. Use it for tests and monitoring, not per operation.
 func (l *PerCPU[T]) Len() int {
-	n := 0
 	if !cs.Enabled() {
-		for _, u := range l.used {
-			n += u.Len()
-		}
-		return n
+		return l.used.count()
 	}
+	n := 0
 	for s := range cs.Slots() {
 		cs.Exclusive(s, func() { n += l.count(s, usedOff) })
 	}
@@ -333,27 +334,34 @@ func (l *PerCPU[T]) count(s int, off uintptr) int {
 }
 
 // The Atomic backend: the same lists as lock-free tagged stacks of indices,
-// one pair per slot, the slot a hint that spreads goroutines.
+// one pair per slot, the slot the caller's probe, which moves to another
+// slot when a compare-and-swap fails (see stripes).
 
 func (l *PerCPU[T]) pushAtomic(v T) bool {
-	s := cs.CurrentSlot()
-	x, ok := l.free[s].Pop()
+	pr := probeFor()
+	pv := pr.Load()
+	s := probeSlot(pv, len(l.free.heads))
+	x, ok, contended := l.free.pop(s)
 	if !ok {
-		if x, ok = stealAtomic(l.free, s); !ok {
+		if x, ok = l.free.popAny(s); !ok {
 			return false
 		}
 		l.pushSteals.Add(1)
 	}
 	l.values[x] = v
-	l.used[s].Push(x)
+	if l.used.push(s, x) || contended {
+		advance(pr, pv)
+	}
 	return true
 }
 
 func (l *PerCPU[T]) popAtomic() (T, bool) {
-	s := cs.CurrentSlot()
-	x, ok := l.used[s].Pop()
+	pr := probeFor()
+	pv := pr.Load()
+	s := probeSlot(pv, len(l.used.heads))
+	x, ok, contended := l.used.pop(s)
 	if !ok {
-		if x, ok = stealAtomic(l.used, s); !ok {
+		if x, ok = l.used.popAny(s); !ok {
 			var zero T
 			return zero, false
 		}
@@ -362,16 +370,8 @@ func (l *PerCPU[T]) popAtomic() (T, bool) {
 	v := l.values[x]
 	var zero T
 	l.values[x] = zero
-	l.free[s].Push(x)
-	return v, true
-}
-
-// stealAtomic pops a node from the first other slot's stack that has one.
-func stealAtomic(stacks []*lockfree.IndexStack, s int) (uint32, bool) {
-	for i := 1; i < len(stacks); i++ {
-		if x, ok := stacks[(s+i)%len(stacks)].Pop(); ok {
-			return x, true
-		}
+	if l.free.push(s, x) || contended {
+		advance(pr, pv)
 	}
-	return 0, false
+	return v, true
 }

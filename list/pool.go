@@ -216,13 +216,15 @@ func (p *Pool[T]) badPut(x *T) {
 	off := a - uintptr(p.objs)
 	if off >= p.span {
 		panic(where + hexPtr(unsafe.Pointer(x)) + "): not an object of the pool (its objects span " +
-			hexPtr(p.objs) + " to " + hexPtr(unsafe.Add(p.objs, p.span)) + ")")
+			hexPtr(p.objs) + " to " + hexAddr(uintptr(p.objs)+p.span) + ")")
 	}
 	panic(where + hexPtr(unsafe.Pointer(x)) + "): points " + strconv.FormatUint(uint64(off%p.size), 10) +
 		" bytes into object " + strconv.FormatUint(uint64(off/p.size), 10) + ", not at it")
 }
 
-func hexPtr(q unsafe.Pointer) string { return "0x" + strconv.FormatUint(uint64(uintptr(q)), 16) }
+func hexPtr(q unsafe.Pointer) string { return hexAddr(uintptr(q)) }
+
+func hexAddr(a uintptr) string { return "0x" + strconv.FormatUint(uint64(a), 16) }
 
 // checkOut and checkIn keep the per-object state of race builds: 1 while
 // the object is out. They panic on an object handed out twice or put
@@ -430,16 +432,3 @@ func (p *Pool[T]) putAtomic(i uint32) {
 		advance(pr, v)
 	}
 }
-
-// rangeError names a constructor's argument that is out of range; it wraps
-// ErrCapacity.
-type rangeError struct {
-	fn, arg string
-	val     int
-}
-
-func (e *rangeError) Error() string {
-	return "list: " + e.fn + " " + e.arg + " " + strconv.Itoa(e.val) + " out of range [1, " + strconv.Itoa(MaxCapacity) + "]"
-}
-
-func (e *rangeError) Unwrap() error { return ErrCapacity }

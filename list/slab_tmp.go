@@ -41,3 +41,25 @@ func stackPush(p unsafe.Pointer, stride uintptr, i uint32, max uint64) (st cs.St
 	})
 	return st
 }
+
+func listPopHereTmp(head unsafe.Pointer, stride, links uintptr, sentinel uint64) (uint64, cs.Status) {
+	for {
+		s := cs.CurrentSlot()
+		h := unsafe.Add(head, uintptr(s)*stride)
+		x, st := cs.ListPop(s, (*uint64)(h), unsafe.Add(h, links), sentinel)
+		if st != cs.Moved {
+			return x, st
+		}
+	}
+}
+
+func listPushHereTmp(head unsafe.Pointer, stride, links uintptr, node uint64) {
+	for {
+		s := cs.CurrentSlot()
+		h := (*uint64)(unsafe.Add(head, uintptr(s)*stride))
+		old := atomic.LoadUint64(h)
+		if cs.CmpStoreStore(s, h, old, (*uint64)(unsafe.Add(unsafe.Pointer(h), links+8*uintptr(node))), old, node) == cs.OK {
+			return
+		}
+	}
+}
