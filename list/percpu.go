@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/rseq/internal/cs"
+	"github.com/gorseq/rseq/internal/probe"
 )
 
 // MaxCapacity is the largest capacity [NewPerCPU] and [NewPool] accept.
@@ -338,9 +339,9 @@ func (l *PerCPU[T]) count(s int, off uintptr) int {
 // slot when a compare-and-swap fails (see stripes).
 
 func (l *PerCPU[T]) pushAtomic(v T) bool {
-	pr := probeFor()
+	pr := probe.For()
 	pv := pr.Load()
-	s := probeSlot(pv, len(l.free.heads))
+	s := probe.Slot(pv, len(l.free.heads))
 	x, ok, contended := l.free.pop(s)
 	if !ok {
 		if x, ok = l.free.popAny(s); !ok {
@@ -350,15 +351,15 @@ func (l *PerCPU[T]) pushAtomic(v T) bool {
 	}
 	l.values[x] = v
 	if l.used.push(s, x) || contended {
-		advance(pr, pv)
+		probe.Advance(pr, pv)
 	}
 	return true
 }
 
 func (l *PerCPU[T]) popAtomic() (T, bool) {
-	pr := probeFor()
+	pr := probe.For()
 	pv := pr.Load()
-	s := probeSlot(pv, len(l.used.heads))
+	s := probe.Slot(pv, len(l.used.heads))
 	x, ok, contended := l.used.pop(s)
 	if !ok {
 		if x, ok = l.used.popAny(s); !ok {
@@ -371,7 +372,7 @@ func (l *PerCPU[T]) popAtomic() (T, bool) {
 	var zero T
 	l.values[x] = zero
 	if l.free.push(s, x) || contended {
-		advance(pr, pv)
+		probe.Advance(pr, pv)
 	}
 	return v, true
 }

@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/rseq/internal/cs"
+	"github.com/gorseq/rseq/internal/probe"
 )
 
 // Pool is a fixed set of capacity objects of type T, owned by the pool, handed out by Get
@@ -412,12 +413,12 @@ func (p *Pool[T]) putSlow(i uint32) {
 // contention.
 
 func (p *Pool[T]) getAtomic() (uint32, bool) {
-	pr := probeFor()
+	pr := probe.For()
 	v := pr.Load()
-	s := probeSlot(v, len(p.st.heads))
+	s := probe.Slot(v, len(p.st.heads))
 	i, ok, contended := p.st.pop(s)
 	if contended {
-		advance(pr, v)
+		probe.Advance(pr, v)
 	}
 	if ok {
 		return i, true
@@ -426,9 +427,9 @@ func (p *Pool[T]) getAtomic() (uint32, bool) {
 }
 
 func (p *Pool[T]) putAtomic(i uint32) {
-	pr := probeFor()
+	pr := probe.For()
 	v := pr.Load()
-	if p.st.push(probeSlot(v, len(p.st.heads)), i) {
-		advance(pr, v)
+	if p.st.push(probe.Slot(v, len(p.st.heads)), i) {
+		probe.Advance(pr, v)
 	}
 }

@@ -3,7 +3,6 @@ package list
 import (
 	"runtime"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/gorseq/rseq/internal/cs"
 )
@@ -21,11 +20,12 @@ import (
 // the same word saw no operation in between, which is how empty proves
 // that every stack was empty at one instant (a double collect).
 //
-// Which stack a goroutine uses is its probe (see probeFor): a slot picked
-// from a per-goroutine word that moves to another slot when a CAS fails,
-// as Java's LongAdder (Striped64) rehashes a thread's probe on contention.
-// Goroutines that collide on a slot thus spread out by themselves, and a
-// goroutine that meets no contention keeps its slot, and its cache line.
+// Which stack a goroutine uses is its probe (internal/probe): a slot
+// picked from a per-goroutine word that moves to another slot when a CAS
+// fails, as Java's LongAdder (Striped64) rehashes a thread's probe on
+// contention. Goroutines that collide on a slot thus spread out by
+// themselves, and a goroutine that meets no contention keeps its slot, and
+// its cache line.
 
 // stripe is one slot's head, on a cache line of its own.
 type stripe struct {
@@ -144,38 +144,4 @@ func (st *stripes) countSlot(s int) int {
 		n++
 	}
 	return n
-}
-
-// probes holds the goroutines' probes, indexed by a hash of the stack
-// address: goroutine stacks are at least 8 KiB apart, so goroutines that
-// run at the same time mostly have entries of their own; two that share
-// one also share a slot until one of them meets contention. An entry is
-// written only on contention, so the table stays shared in every cache.
-var probes [probeLen]atomic.Uint32
-
-const probeLen = 256
-
-func init() {
-	for i := range probes {
-		probes[i].Store(uint32(i)*0x9e3779b9 | 1) // never 0: xorshift keeps it so
-	}
-}
-
-// probeFor returns the calling goroutine's probe.
-func probeFor() *atomic.Uint32 {
-	var x byte
-	h := uint64(uintptr(unsafe.Pointer(&x))>>13) * 0x9e3779b97f4a7c15
-	return &probes[h>>(64-8)]
-}
-
-// probeSlot maps a probe value to one of n slots.
-func probeSlot(v uint32, n int) int { return int((uint64(v) * uint64(n)) >> 32) }
-
-// advance moves probe p, whose value was v, to a pseudo-random other value
-// (xorshift32, as Striped64's advanceProbe).
-func advance(p *atomic.Uint32, v uint32) {
-	v ^= v << 13
-	v ^= v >> 17
-	v ^= v << 5
-	p.Store(v)
 }

@@ -102,6 +102,33 @@ func (q *Queue[T]) Push(v T) bool {
 	}
 }
 
+// TryPush is [Queue.Push] that also reports whether it lost a race to
+// another Push on the way (contended), for callers that spread their
+// producers over several queues and move a producer that meets contention
+// to another queue.
+func (q *Queue[T]) TryPush(v T) (ok, contended bool) {
+	pos := q.tail.Load()
+	for {
+		s := &q.slots[pos&q.mask]
+		switch d := int64(s.seq.Load() - 2*pos); {
+		case d == 0:
+			// The slot is free for pos; claim pos.
+			if q.tail.CompareAndSwap(pos, pos+1) {
+				s.val = v
+				s.seq.Store(2*pos + 1)
+				return true, contended
+			}
+		case d < 0:
+			// The element Cap positions back is still in the slot,
+			// or its Pop has not finished with it.
+			return false, contended
+		}
+		// Another Push took pos; start again from the current tail.
+		contended = true
+		pos = q.tail.Load()
+	}
+}
+
 // Pop removes the element at the head of the queue and returns it and true.
 // The slot it occupied is cleared, so the queue keeps no reference to the
 // element.

@@ -232,3 +232,25 @@ func TestQueueConservation(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueTryPush: TryPush is Push, reporting contention: alone, it never
+// meets any; on a full queue it reports false.
+func TestQueueTryPush(t *testing.T) {
+	q, err := lockfree.NewQueue[int](4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		if ok, contended := q.TryPush(i); !ok || contended {
+			t.Fatalf("TryPush %d on a queue of %d = %v, %v", i, q.Len(), ok, contended)
+		}
+	}
+	if ok, _ := q.TryPush(9); ok {
+		t.Fatal("TryPush on a full queue succeeded")
+	}
+	for i := range 4 {
+		if v, ok := q.Pop(); !ok || v != i {
+			t.Fatalf("Pop = %d, %v; want %d", v, ok, i)
+		}
+	}
+}

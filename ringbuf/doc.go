@@ -57,8 +57,10 @@
 //
 // In the Atomic backend (other platforms, the purego build tag,
 // GORSEQ=atomic in the environment, or a kernel without rseq), each slot's
-// ring is a lockfree.Queue, chosen by a hint derived from the goroutine;
-// several goroutines may push to one ring at once. The guarantees above
+// ring is a lockfree.Queue, chosen by a probe derived from the goroutine
+// that moves to another ring when a push meets contention (as Java's
+// LongAdder spreads threads over its cells); several goroutines may push
+// to one ring at once. The guarantees above
 // hold in both backends. The root package's Detect reports which backend
 // runs and why.
 //

@@ -42,10 +42,3 @@ func learn(g *atomic.Uint32) int {
 	}
 	return s
 }
-
-// stackSlot spreads goroutines over the slots by their stack address, as
-// the Atomic backend's cs.CurrentSlot does, without the call: the Atomic
-// backend's Pushes use it to pick their ring.
-func stackSlot() int {
-	return int(((stackHash() >> 32) * uint64(nslots)) >> 32)
-}

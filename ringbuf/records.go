@@ -13,6 +13,7 @@ import (
 	"github.com/cespare/xxhash/v2"
 
 	"github.com/gorseq/rseq/internal/cs"
+	"github.com/gorseq/rseq/internal/probe"
 	"github.com/gorseq/rseq/lockfree"
 )
 
@@ -274,14 +275,20 @@ func (r *Records) room(s int, h *slotHdr, t, sz uint64) bool {
 }
 
 func (r *Records) pushAtomic(p []byte) (int, error) {
-	s := stackSlot()
+	pr := probe.For()
+	pv := pr.Load()
+	s := probe.Slot(pv, len(r.qs))
 	q := r.qs[s]
 	sz := int64(recSize(len(p)))
 	if q.used.Add(sz) <= int64(r.size) {
 		rec := make([]byte, recHdrSize+len(p))
 		binary.LittleEndian.PutUint64(rec, r.header(p))
 		copy(rec[recHdrSize:], p)
-		if q.q.Push(rec) {
+		ok, contended := q.q.TryPush(rec)
+		if contended {
+			probe.Advance(pr, pv)
+		}
+		if ok {
 			r.parked.notify()
 			return s, nil
 		}

@@ -11,6 +11,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/rseq/internal/cs"
+	"github.com/gorseq/rseq/internal/probe"
 	"github.com/gorseq/rseq/lockfree"
 )
 
@@ -167,7 +168,8 @@ func (r *Ring[T]) Cap() int { return int(r.mask + 1) }
 // moves to another CPU (or was not on the CPU it guessed, see guess.go) or
 // another thread pushed to the same ring first. In
 // the Atomic backend it is lockfree.Queue.Push on a ring chosen by the
-// goroutine.
+// goroutine's probe, which moves to another ring when the push lost a race
+// to another producer (as Java's LongAdder moves a thread to another cell).
 //
 // A successful Push synchronizes before the Pop or Drain that returns v.
 func (r *Ring[T]) Push(v T) bool {
@@ -236,8 +238,14 @@ func (r *Ring[T]) refresh(s int, h *slotHdr, t uint64) bool {
 }
 
 func (r *Ring[T]) pushAtomic(v T) (int, bool) {
-	s := stackSlot()
-	if !r.qs[s].Push(v) {
+	pr := probe.For()
+	pv := pr.Load()
+	s := probe.Slot(pv, len(r.qs))
+	ok, contended := r.qs[s].TryPush(v)
+	if contended {
+		probe.Advance(pr, pv)
+	}
+	if !ok {
 		r.m.drop()
 		runtime.KeepAlive(r)
 		return s, false
