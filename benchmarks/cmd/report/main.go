@@ -1,15 +1,19 @@
 // Command report measures every structure of github.com/gorseq/rseq beside
 // the implementations Go programs use today, and writes what it found as
-// Markdown, JSON and one SVG chart per structure.
+// Markdown, JSON and two SVG charts per structure.
 //
 // From the repository root:
 //
 //	go -C benchmarks run ./cmd/report
 //
 // It prints the backend this machine gives (rseq.Detect), then a table per
-// structure: ns/op on one goroutine and on every CPU (b.RunParallel with
-// GOMAXPROCS = the number of CPUs, or each value of -cpu), the ratio to the
-// best peer, allocations per op, and bytes per instance where that matters.
+// structure: ns/op on one goroutine and on N CPUs (b.RunParallel with
+// GOMAXPROCS = N, for each N of -cpu), the ratio to the best peer,
+// allocations per op, and bytes per instance where that matters; then the
+// scaling view: the parallel columns again, as ns/op of every
+// implementation against the number of CPUs (a table per case, and
+// <structure>-scaling.svg, a log-log chart with the ideal 1/N line), which
+// is what shows how a structure behaves as cores are added.
 // Each figure is the median of -count runs, interleaved: every
 // implementation of every case runs once per round, so that a burst of
 // load on the machine hits all of them alike; the spread (min–max) is
@@ -19,9 +23,12 @@
 //
 // Flags:
 //
-//	-out dir        where report.md, report.json and <structure>.svg go (default report)
+//	-out dir        where report.md, report.json, <structure>.svg and
+//	                <structure>-scaling.svg go (default report)
 //	-quick          fewer, shorter runs: under 30 seconds
-//	-cpu list       GOMAXPROCS values for the parallel columns (default: the number of CPUs)
+//	-cpu list       GOMAXPROCS values for the parallel columns and the scaling
+//	                view (default: 1, every power of two up to the number of
+//	                CPUs, and that number)
 //	-count n        runs per figure (default 5; 3 with -quick)
 //	-benchtime d    time per run (default 80ms; 15ms with -quick)
 //	-memn n         instances per memory measurement (default 300000; 100000 with -quick)
@@ -92,7 +99,7 @@ func parseFlags(args []string, stderr io.Writer) (config, bool, error) {
 	fs.SetOutput(stderr)
 	out := fs.String("out", "report", "folder for report.md, report.json and the SVG charts")
 	quick := fs.Bool("quick", false, "fewer, shorter runs (under 30 seconds)")
-	cpu := fs.String("cpu", "", "comma-separated GOMAXPROCS values for the parallel columns (default: the number of CPUs)")
+	cpu := fs.String("cpu", "", "comma-separated GOMAXPROCS values for the parallel columns and the scaling view (default: 1 and every power of two up to the number of CPUs, and that number)")
 	count := fs.Int("count", 0, "runs per figure, interleaved (default 5; 3 with -quick)")
 	benchtime := fs.Duration("benchtime", 0, "time per run (default 80ms; 15ms with -quick)")
 	memN := fs.Int("memn", 0, "instances per memory measurement (default 300000; 100000 with -quick)")
@@ -136,7 +143,7 @@ func parseFlags(args []string, stderr io.Writer) (config, bool, error) {
 	} else if *memN > 0 {
 		cfg.memN = *memN
 	}
-	cfg.cpus = []int{runtime.NumCPU()}
+	cfg.cpus = defaultCPUs(runtime.NumCPU())
 	if *cpu != "" {
 		cfg.cpus = nil
 		for f := range strings.SplitSeq(*cpu, ",") {

@@ -192,6 +192,7 @@ func markdown(rep *Report) string {
 			b.WriteString(table([]string{"implementation", "resident B/" + mj.Unit, "× best peer", "Go heap B/" + mj.Unit},
 				[]bool{false, true, true, true}, rows))
 		}
+		scalingMarkdown(&b, s)
 	}
 	return b.String()
 }
@@ -221,7 +222,7 @@ func table(head []string, right []bool, rows [][]string) string {
 	w := make([]int, len(head))
 	for _, r := range append([][]string{head}, rows...) {
 		for i, c := range r {
-			w[i] = max(w[i], utf8.RuneCountInString(c), 3)
+			w[i] = max(w[i], utf8.RuneCountInString(strings.ReplaceAll(c, "|", `\|`)), 3)
 		}
 	}
 	var b strings.Builder

@@ -55,6 +55,7 @@ func TestReport(t *testing.T) {
 	for _, s := range benchmarks.Structures() {
 		checkSVG(t, filepath.Join(out, s.Name+".svg"), want[s.Name])
 	}
+	checkScaling(t, out, expectedSeries())
 }
 
 // A wantRow is a row every output must show: a panel (case and column
@@ -70,7 +71,7 @@ func expectedRows() map[string][]wantRow {
 	rows := map[string][]wantRow{}
 	for _, s := range benchmarks.Structures() {
 		for _, c := range s.Cases {
-			for _, col := range columnsOf(c, []int{cpus()}) {
+			for _, col := range columnsOf(c, cpus()) {
 				for _, impl := range c.Impls {
 					f := impl.Single
 					if col.Parallel {
@@ -98,12 +99,13 @@ func expectedRows() map[string][]wantRow {
 	return rows
 }
 
-func cpus() int {
+// cpus is the default -cpu list.
+func cpus() []int {
 	cfg, _, err := parseFlags(nil, io.Discard)
 	if err != nil {
 		panic(err)
 	}
-	return cfg.cpus[0]
+	return cfg.cpus
 }
 
 func checkJSON(t *testing.T, path string, want map[string][]wantRow) {

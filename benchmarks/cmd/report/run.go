@@ -74,6 +74,10 @@ type structJSON struct {
 	Cases  []*caseJSON `json:"cases"`
 	Memory *memJSON    `json:"memory,omitempty"`
 	Chart  string      `json:"chart"` // file name of the SVG
+
+	// ScalingChart is the file name of the scaling chart (see scaling.go),
+	// "" when no case has parallel columns.
+	ScalingChart string `json:"scaling_chart,omitempty"`
 }
 
 type caseJSON struct {
@@ -84,6 +88,10 @@ type caseJSON struct {
 	ParDoc   string     `json:"par_doc,omitempty"`   // the goroutines of a fixed parallel form
 	Columns  []column   `json:"columns"`
 	Rows     []*rowJSON `json:"rows"`
+
+	// Scaling is the parallel columns as ns/op against CPUs (scaling.go);
+	// nil when the case has no parallel form.
+	Scaling *scalingJSON `json:"scaling,omitempty"`
 }
 
 type column struct {
@@ -306,6 +314,10 @@ func run(cfg config, stdout, stderr io.Writer) error {
 	for _, sj := range rep.Structures {
 		for _, cj := range sj.Cases {
 			cj.finish()
+			cj.buildScaling()
+		}
+		if sj.hasScaling() {
+			sj.ScalingChart = sj.Name + "-scaling.svg"
 		}
 		if sj.Memory != nil {
 			sj.Memory.finish()
@@ -327,13 +339,16 @@ func run(cfg config, stdout, stderr io.Writer) error {
 	files["report.json"] = js
 	for _, sj := range rep.Structures {
 		files[sj.Chart] = []byte(svgOf(sj))
+		if sj.ScalingChart != "" {
+			files[sj.ScalingChart] = []byte(scalingSVG(sj))
+		}
 	}
 	for name, b := range files {
 		if err := os.WriteFile(filepath.Join(cfg.out, name), b, 0o644); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "\nwrote %s (report.md, report.json, %d charts) in %.0fs\n", cfg.out, len(rep.Structures), rep.Duration)
+	fmt.Fprintf(stdout, "\nwrote %s (report.md, report.json, %d charts) in %.0fs\n", cfg.out, len(files)-2, rep.Duration)
 	return nil
 }
 
