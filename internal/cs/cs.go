@@ -48,7 +48,10 @@ func (s Status) String() string {
 // CacheLine is the size the module pads hot fields to. 64 bytes is the line
 // on amd64 and most arm64 cores; the pair of lines that adjacent-line
 // prefetchers pull in together is not padded for.
-const CacheLine = 64
+const CacheLine = 1 << cacheLineShift
+
+// cacheLineShift is log2(CacheLine), for the asm's stop word lookup.
+const cacheLineShift = 6
 
 // State set once by init and read-only afterwards.
 var (
@@ -65,24 +68,6 @@ func Enabled() bool { return rseqOn }
 // least 1 and never changes.
 func Slots() int { return nslots }
 
-func currentSlow() int {
-	for range 2 {
-		idx, st := rseqCurrent()
-		switch Status(st) {
-		case OK:
-			if idx < slotsU {
-				return int(idx)
-			}
-			return hintSlot()
-		case stNeedRegister:
-			registerThread()
-			continue
-		}
-		break
-	}
-	return hintSlot()
-}
-
 // hintSlot spreads goroutines over the slots by the address of their stack.
 // Goroutines keep their stack (until it grows), so the hint is stable for a
 // goroutine and differs between goroutines; it costs a few instructions.
@@ -96,10 +81,10 @@ func atomicAddSlot(p unsafe.Pointer, stride uintptr, slot int, delta int64) {
 	atomic.AddInt64((*int64)(unsafe.Add(p, uintptr(slot)*stride)), delta)
 }
 
-// addInt64Other finishes an AddInt64 that did not commit on the fast path:
+// addInt64Slow finishes an AddInt64 that did not commit on the fast path:
 // the Atomic backend, a thread without an area yet or without rseq, a
 // stopped slot, or too many aborts.
-func addInt64Other(p unsafe.Pointer, stride uintptr, delta int64) {
+func addInt64Slow(p unsafe.Pointer, stride uintptr, delta int64) {
 	if !rseqOn {
 		atomicAddSlot(p, stride, hintSlot(), delta)
 		return
@@ -131,30 +116,46 @@ const MaxMemcpy = 4096
 
 // The exported primitives (CurrentSlot, AddInt64, CmpStore, CmpStoreStore,
 // CmpMemcpyStore, ListPop) are asm sections on linux/amd64 (see
-// rseq_linux_amd64.go) and Go elsewhere (rseq_other.go). Whatever the fast
+// rseq_linux_amd64.go) and Go elsewhere (rseq_noasm.go). Whatever the fast
 // path does not finish, it hands to the functions below, with the same
 // arguments.
 
-func currentSlotOther() int {
+// currentSlotSlow answers CurrentSlot when the asm could not read a slot:
+// the Atomic backend, or a thread without an area yet or without rseq.
+func currentSlotSlow() int {
 	if !rseqOn {
 		return hintSlot()
 	}
-	return currentSlow()
+	for range 2 {
+		idx, st := rseqCurrent()
+		switch Status(st) {
+		case OK:
+			if idx < slotsU {
+				return int(idx)
+			}
+			return hintSlot()
+		case stNeedRegister:
+			registerThread()
+			continue
+		}
+		break
+	}
+	return hintSlot()
 }
 
-func cmpStoreOther(slot int, v *uint64, expect, newv uint64) Status {
+func cmpStoreSlow(slot int, v *uint64, expect, newv uint64) Status {
 	c := call{op: opCmpStore, slot: slot, v: v, expect: expect, newv: newv}
 	_, st := c.slow()
 	return st
 }
 
-func cmpStoreStoreOther(slot int, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) Status {
+func cmpStoreStoreSlow(slot int, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) Status {
 	c := call{op: opCmpStoreStore, slot: slot, v: v, expect: expect, v2: v2, new2: new2, newv: newv}
 	_, st := c.slow()
 	return st
 }
 
-func cmpMemcpyStoreOther(slot int, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) Status {
+func cmpMemcpyStoreSlow(slot int, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) Status {
 	if n > MaxMemcpy {
 		panic("cs: CmpMemcpyStore n " + strconv.FormatUint(uint64(n), 10) + " exceeds MaxMemcpy " + strconv.Itoa(MaxMemcpy))
 	}
@@ -163,7 +164,7 @@ func cmpMemcpyStoreOther(slot int, v *uint64, expect uint64, dst, src unsafe.Poi
 	return st
 }
 
-func listPopOther(slot int, head *uint64, next unsafe.Pointer, sentinel uint64) (uint64, Status) {
+func listPopSlow(slot int, head *uint64, next unsafe.Pointer, sentinel uint64) (uint64, Status) {
 	c := call{op: opListPop, slot: slot, v: head, dst: next, expect: sentinel}
 	return c.slow()
 }

@@ -1,4 +1,4 @@
-//go:build !purego
+//go:build gc && !purego
 
 package cs
 
@@ -12,7 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Implemented in rseq_linux_amd64.s.
+// Implemented in sections_amd64.h (the sections) and thread_linux_amd64.s.
 
 //go:noescape
 func rseqAdd(p unsafe.Pointer, stride uintptr, delta int64) uint32
@@ -21,7 +21,7 @@ func rseqAdd(p unsafe.Pointer, stride uintptr, delta int64) uint32
 // slot. In the RSEQ backend it is one critical section ending in a plain add
 // to memory; in the Atomic backend an atomic add. It always succeeds.
 //
-// (The exported primitives are defined here and in rseq_other.go rather
+// (The exported primitives are defined here and in rseq_noasm.go rather
 // than in cs.go: on linux/amd64 each is the asm section itself, so that
 // callers pay one call, not a Go call wrapping an asm call.)
 //
@@ -105,9 +105,6 @@ func rseqCurrent() (idx uint32, st uint32)
 //go:noescape
 func rseqRegister(area, dead unsafe.Pointer) (errno uintptr)
 
-//go:noescape
-func rseqUnregister(area unsafe.Pointer) (errno uintptr)
-
 func tlsProbe() (fs0, fsbase uintptr, errno uintptr)
 
 func libcProbe(off int64) (errno uintptr)
@@ -117,23 +114,51 @@ func emptyAsm()
 // Read by the asm; written once by platformInit.
 var (
 	areaOffset int64   // libc mode: __rseq_offset; pure-Go mode: 0
-	idxOff     int64   // offset of the slot index in the area: 24 (mm_cid) or 4 (cpu_id)
+	idxOff     int64   // offset of the slot index in the area: areaMMCID or areaCPUID
 	stopBase   uintptr // = stopWords
 
-	descAdd, descCmpStore, descCmpStoreStore, descCmpMemcpyStore, descListPop, descAddInt64 uintptr
-	descCmpStoreX, descCmpStoreStoreX, descCmpMemcpyStoreX, descListPopX                    uintptr
-
-	// csText holds the entry addresses of the functions with sections, in
-	// the order of the desc* variables (defined in the asm).
-	csText [10]uintptr
+	// descs holds the address of each section's descriptor, csText the
+	// entry address of each function with a section (defined in
+	// sections_amd64.h), both indexed by the sec constants.
+	descs  [nSections]uintptr
+	csText [nSections]uintptr
 )
 
-// Offsets in struct rseq.
+// The functions with a critical section, as indices of descs and csText.
+// The asm reads them (const_secRseqAdd, ...); the raw functions come first.
 const (
-	areaCPUID = 4
-	areaMMCID = 24
-	areaTID   = 32 // ours, past the kernel's 32 bytes (pure-Go mode)
-	areaSize  = 64
+	secRseqAdd = iota
+	secRseqCmpStore
+	secRseqCmpStoreStore
+	secRseqCmpMemcpyStore
+	secRseqListPop
+	secAddInt64
+	secCmpStore
+	secCmpStoreStore
+	secCmpMemcpyStore
+	secListPop
+	nSections
+)
+
+// Constants the asm reads through go_asm.h (const_NAME).
+const (
+	// abortLimit is how many aborts in a row one call of a section takes
+	// before it gives up and takes the slow path (a debugger single-stepping
+	// through a section aborts every attempt).
+	abortLimit = 16
+
+	// Offsets in struct rseq, the thread's area.
+	areaCPUID  = 4
+	areaRseqCS = 8
+	areaMMCID  = 24
+	areaTID    = 32 // ours, past the kernel's 32 bytes (pure-Go mode)
+	areaSize   = 64 // the room of one area in our pages (pure-Go mode)
+	rseqLen    = 32 // the length of struct rseq registered with the kernel
+
+	sysRseq      = unix.SYS_RSEQ
+	sysGettid    = unix.SYS_GETTID
+	sysArchPrctl = unix.SYS_ARCH_PRCTL
+	archGetFS    = 0x1003 // arch_prctl ARCH_GET_FS
 )
 
 const (
@@ -148,7 +173,7 @@ const (
 var mmCIDIndex bool // slots are mm_cids (fence every CPU)
 
 func platformInit(forceCPU bool) string {
-	if _, _, e := unix.RawSyscall6(unix.SYS_RSEQ, 0, 0, 0, 0, 0, 0); e != unix.EINVAL {
+	if _, _, e := unix.RawSyscall6(sysRseq, 0, 0, 0, 0, 0, 0); e != unix.EINVAL {
 		switch e {
 		case unix.ENOSYS:
 			return "kernel without rseq (Linux 4.18 or later is needed)"
@@ -238,8 +263,6 @@ func initDescriptors() error {
 	if err != nil {
 		return err
 	}
-	descs := []*uintptr{&descAdd, &descCmpStore, &descCmpStoreStore, &descCmpMemcpyStore, &descListPop, &descAddInt64,
-		&descCmpStoreX, &descCmpStoreStoreX, &descCmpMemcpyStoreX, &descListPopX}
 	for i, entry := range csText {
 		// The entry is a code address: read it as a pointer without
 		// converting an integer (which go vet rightly distrusts).
@@ -248,11 +271,11 @@ func initDescriptors() error {
 		if err != nil {
 			return fmt.Errorf("section %d at %#x: %w", i, entry, err)
 		}
-		d := (*rseqCS)(unsafe.Add(page, i*32))
+		d := (*rseqCS)(unsafe.Add(page, i*int(unsafe.Sizeof(rseqCS{}))))
 		d.start = uint64(entry) + uint64(sec.start)
 		d.postOffset = uint64(sec.post - sec.start)
 		d.abort = uint64(entry) + uint64(sec.abort)
-		*descs[i] = uintptr(unsafe.Pointer(d))
+		descs[i] = uintptr(unsafe.Pointer(d))
 	}
 	return nil
 }

@@ -1,17 +1,17 @@
-//go:build !purego && !rseqdelay && !rseqabort
+//go:build gc && !purego && !rseqdelay && !rseqabort
 
-#include "textflag.h"
+// The production build of the critical sections (sections_amd64.h): no
+// delay, the add's commit is one instruction, no forced abort.
 
-// DELAY(label) widens a critical section for fault-injection tests; it is
-// empty in this, the production build (see rseq_delay_linux_amd64.s).
+// DELAY(label) widens a critical section before its commit, for
+// fault-injection tests; empty here (see rseq_delay_linux_amd64.s).
 #define DELAY(label)
 
-// ADD_COMMIT adds DX to the word at DI+CX: one instruction, the commit.
-#define ADD_COMMIT(label) ADDQ DX, (DI)(CX*1)
+// ADD_COMMIT adds val to the word at addr: one instruction, the commit.
+#define ADD_COMMIT(label, val, addr) ADDQ val, addr
 
-// FORCE_ABORT jumps to the abort handler right after entering, in the
-// rseqabort test build (a debugger single-stepping through sections aborts
-// every one of them); empty here.
+// FORCE_ABORT jumps to the abort handler right after arming, in the
+// rseqabort test build (see rseq_abort_linux_amd64.s); empty here.
 #define FORCE_ABORT(label)
 
 #include "sections_amd64.h"

@@ -15,14 +15,21 @@ import (
 // different assembler could change. A function whose code does not have
 // exactly this shape is refused, and the process uses the Atomic backend.
 
-var (
-	startMarker = []byte{0x0f, 0x1f, 0x84, 0x00, 0x01, 0x00, 0x9a, 0x5e}
-	postMarker  = []byte{0x0f, 0x1f, 0x84, 0x00, 0x02, 0x00, 0x9a, 0x5e}
-	sigBytes    = []byte{0x0f, 0xb9, 0x3d, 0x53, 0x30, 0x05, 0x53} // ud1 0x53053053(%rip), %edi
-)
-
 // Signature is the rseq signature of the abort handlers (glibc's on x86).
 const Signature = 0x53053053
+
+// The displacements of the start and post-commit markers (START_MARKER and
+// POST_MARKER in sections_amd64.h, which read these constants).
+const (
+	startMark = 0x5e9a0001
+	postMark  = 0x5e9a0002
+)
+
+var (
+	startMarker = binary.LittleEndian.AppendUint32([]byte{0x0f, 0x1f, 0x84, 0x00}, startMark)
+	postMarker  = binary.LittleEndian.AppendUint32([]byte{0x0f, 0x1f, 0x84, 0x00}, postMark)
+	sigBytes    = binary.LittleEndian.AppendUint32([]byte{0x0f, 0xb9, 0x3d}, Signature) // ud1 Signature(%rip), %edi
+)
 
 // section holds offsets from a function's entry.
 type section struct {

@@ -1,4 +1,4 @@
-//go:build !linux || !amd64 || purego
+//go:build !linux || !amd64 || !gc || purego
 
 package cs
 
@@ -12,32 +12,32 @@ import (
 
 // AddInt64 adds delta to the int64 at p + s*stride, where s is the current
 // slot: an atomic add, on this platform. It always succeeds.
-func AddInt64(p unsafe.Pointer, stride uintptr, delta int64) { addInt64Other(p, stride, delta) }
+func AddInt64(p unsafe.Pointer, stride uintptr, delta int64) { addInt64Slow(p, stride, delta) }
 
 // CurrentSlot returns the slot the calling goroutine should use now; see
 // rseq_linux_amd64.go for the primitives' full contracts.
-func CurrentSlot() int { return currentSlotOther() }
+func CurrentSlot() int { return currentSlotSlow() }
 
 // CmpStore: if *v == expect { *v = newv }, atomically on slot.
 func CmpStore(slot int, v *uint64, expect, newv uint64) Status {
-	return cmpStoreOther(slot, v, expect, newv)
+	return cmpStoreSlow(slot, v, expect, newv)
 }
 
 // CmpStoreStore: if *v == expect { *v2 = new2; *v = newv }, atomically on slot.
 func CmpStoreStore(slot int, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) Status {
-	return cmpStoreStoreOther(slot, v, expect, v2, new2, newv)
+	return cmpStoreStoreSlow(slot, v, expect, v2, new2, newv)
 }
 
 // CmpMemcpyStore: if *v == expect { copy n bytes from src to dst; *v = newv },
 // atomically on slot.
 func CmpMemcpyStore(slot int, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) Status {
-	return cmpMemcpyStoreOther(slot, v, expect, dst, src, n, newv)
+	return cmpMemcpyStoreSlow(slot, v, expect, dst, src, n, newv)
 }
 
 // ListPop: node := *head; if node != sentinel { *head = next[node] },
 // atomically on slot.
 func ListPop(slot int, head *uint64, next unsafe.Pointer, sentinel uint64) (uint64, Status) {
-	return listPopOther(slot, head, next, sentinel)
+	return listPopSlow(slot, head, next, sentinel)
 }
 
 func rseqAdd(p unsafe.Pointer, stride uintptr, delta int64) uint32 { return uint32(stNoRSEQ) }
@@ -69,6 +69,9 @@ func emptyAsm() {}
 func platformInit(forceCPU bool) string {
 	if purego {
 		return "purego build (no assembly)"
+	}
+	if runtime.Compiler != "gc" {
+		return "compiler " + runtime.Compiler + " (the rseq sections are Go assembly)"
 	}
 	return "unsupported platform " + runtime.GOOS + "/" + runtime.GOARCH + " (rseq sections exist for linux/amd64)"
 }
