@@ -216,14 +216,14 @@ func (l *PerCPU[T]) Pop() (T, bool) {
 // section that finds the slot itself. It reports false when that list is
 // empty.
 func (l *PerCPU[T]) popHere(off uintptr) (uint64, bool) {
-	x, st := listPopHereTmp(unsafe.Add(l.base, off), l.stride, nextOff-off, nilNode)
+	x, st := cs.ListPopHere(unsafe.Add(l.base, off), l.stride, nextOff-off, nilNode)
 	return x, st == cs.OK
 }
 
 // pushHere pushes node x, which the caller owns, on the list at off of the
 // current slot, in one section that finds the slot itself.
 func (l *PerCPU[T]) pushHere(off uintptr, x uint64) {
-	listPushHereTmp(unsafe.Add(l.base, off), l.stride, nextOff-off, x)
+	cs.ListPushHere(unsafe.Add(l.base, off), l.stride, nextOff-off, x)
 }
 
 // steal runs when the current slot's list at off (usedOff for Pop, freeOff

@@ -164,20 +164,35 @@ func (p *Pool[T]) obj(i uint32) *T { return (*T)(unsafe.Add(p.objs, uintptr(i)*p
 // is as the last Put left it (zeroed if it was never out). Get returns nil
 // and false when every object is out.
 func (p *Pool[T]) Get() (*T, bool) {
+	// The fast path: one section on the current CPU's stack.
+	if cs.Enabled() && !cs.RaceEnabled {
+		if i, st := cs.StackPop(p.stacks, p.stride); st == cs.OK {
+			return p.obj(i), true
+		}
+	}
+	return p.getOther()
+}
+
+// getOther finishes a Get that the fast path did not: an empty stack, the
+// Atomic backend, or a race build.
+func (p *Pool[T]) getOther() (*T, bool) {
 	var i uint32
-	if cs.Enabled() {
+	var ok bool
+	switch {
+	case !cs.Enabled():
+		i, ok = p.getAtomic()
+	case cs.RaceEnabled:
 		var st cs.Status
-		if i, st = stackPop(p.stacks, p.stride); st != cs.OK {
-			var ok bool
-			if i, ok = p.getSlow(); !ok {
-				return nil, false
-			}
+		if i, st = cs.StackPop(p.stacks, p.stride); st == cs.OK {
+			ok = true
+			break
 		}
-	} else {
-		var ok bool
-		if i, ok = p.getAtomic(); !ok {
-			return nil, false
-		}
+		fallthrough
+	default:
+		i, ok = p.getSlow()
+	}
+	if !ok {
+		return nil, false
 	}
 	if cs.RaceEnabled {
 		p.checkOut(i)
@@ -189,6 +204,21 @@ func (p *Pool[T]) Get() (*T, bool) {
 // used after Put. Put panics, naming the pool and the address, when x is
 // nil, is not one of p's objects or points inside one.
 func (p *Pool[T]) Put(x *T) {
+	// The fast path: the index by address arithmetic, one section.
+	off := uintptr(unsafe.Pointer(x)) - uintptr(p.objs)
+	hi, _ := bits.Mul64(uint64(off), p.recip)
+	if off >= p.span || uintptr(hi)*p.size != off || !cs.Enabled() || cs.RaceEnabled {
+		p.putOther(x)
+		return
+	}
+	if cs.StackPush(p.stacks, p.stride, uint32(hi), p.slotCap) != cs.OK {
+		p.putSlow(uint32(hi))
+	}
+}
+
+// putOther finishes a Put that the fast path did not: a bad pointer, the
+// Atomic backend, or a race build.
+func (p *Pool[T]) putOther(x *T) {
 	off := uintptr(unsafe.Pointer(x)) - uintptr(p.objs)
 	hi, _ := bits.Mul64(uint64(off), p.recip)
 	if off >= p.span || uintptr(hi)*p.size != off {
@@ -198,13 +228,13 @@ func (p *Pool[T]) Put(x *T) {
 	if cs.RaceEnabled {
 		p.checkIn(i)
 	}
-	if cs.Enabled() {
-		if stackPush(p.stacks, p.stride, i, p.slotCap) != cs.OK {
-			p.putSlow(i)
-		}
+	if !cs.Enabled() {
+		p.putAtomic(i)
 		return
 	}
-	p.putAtomic(i)
+	if cs.StackPush(p.stacks, p.stride, i, p.slotCap) != cs.OK {
+		p.putSlow(i)
+	}
 }
 
 // badPut panics for a pointer that is not one of p's objects.

@@ -137,6 +137,15 @@ const (
 	secCmpStoreStore
 	secCmpMemcpyStore
 	secListPop
+	// The sections on the current slot (here_amd64.h), raw then exported.
+	secRseqStackPop
+	secRseqStackPush
+	secRseqListPopHere
+	secRseqListPushHere
+	secStackPop
+	secStackPush
+	secListPopHere
+	secListPushHere
 	nSections
 )
 
@@ -401,7 +410,7 @@ func selfCheckOnce(m Mem) error {
 	} else if Status(st) != stStopped || *w != 1 {
 		return fmt.Errorf("cmpstore on a stopped slot: %v, word %d", Status(st), *w)
 	}
-	return nil
+	return selfCheckHere(m)
 }
 
 // Areas of the pure-Go mode: 64-byte records in off-heap pages, the kernel's

@@ -1,0 +1,30 @@
+package cs
+
+import "unsafe"
+
+// Export guts for testing: the sections on the current slot.
+
+var (
+	GoStackPop   = goStackPop
+	GoStackPush  = goStackPush
+	GoListPopAt  = goListPopAt
+	GoListPushAt = goListPushAt
+)
+
+func RawStackPop(p unsafe.Pointer, stride uintptr) (uint32, Status) {
+	x, st := rseqStackPop(p, stride)
+	return x, Status(st)
+}
+
+func RawStackPush(p unsafe.Pointer, stride uintptr, x uint32, max uint64) Status {
+	return Status(rseqStackPush(p, stride, x, max))
+}
+
+func RawListPopHere(head unsafe.Pointer, stride, links uintptr, sentinel uint64) (uint64, Status) {
+	n, st := rseqListPopHere(head, stride, links, sentinel)
+	return n, Status(st)
+}
+
+func RawListPushHere(head unsafe.Pointer, stride, links uintptr, node uint64) Status {
+	return Status(rseqListPushHere(head, stride, links, node))
+}

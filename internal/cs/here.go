@@ -1,0 +1,137 @@
+package cs
+
+import (
+	"sync/atomic"
+	"unsafe"
+)
+
+// Sections on the current slot. The primitives in cs.go name their slot,
+// so a caller first asks CurrentSlot and retries on Moved: two asm calls
+// and a loop. The four below find the slot inside the section, as AddInt64
+// does: one call, and never Moved. They serve the per-CPU stacks of
+// indices (tcmalloc's per-CPU slab: list.Pool) and the per-CPU linked
+// lists of list.PerCPU.
+//
+// Memory: p (or head) is slot 0's copy; slot s's is at p + s*stride.
+//
+// A stack of uint32 indices is a uint64 count at its start, then the
+// indices, bottom first, from byte 8:
+//
+//	count := *(*uint64)(top)
+//	idx   := (*[max]uint32)(top + 8)
+//
+// A linked list of uint64 indices is a uint64 head, and the links at byte
+// links from it (next[i] at head + links + 8*i).
+
+// goStackPop is the twin of the stack pop section, on one slot's stack.
+func goStackPop(top unsafe.Pointer) (uint32, Status) {
+	c := (*uint64)(top)
+	n := atomic.LoadUint64(c)
+	if n == 0 {
+		return 0, CmpFailed
+	}
+	x := atomic.LoadUint32((*uint32)(unsafe.Add(top, 8+4*(uintptr(n)-1))))
+	atomic.StoreUint64(c, n-1)
+	return x, OK
+}
+
+// goStackPush is the twin of the stack push section.
+func goStackPush(top unsafe.Pointer, x uint32, max uint64) Status {
+	c := (*uint64)(top)
+	n := atomic.LoadUint64(c)
+	if n >= max {
+		return CmpFailed
+	}
+	atomic.StoreUint32((*uint32)(unsafe.Add(top, 8+4*uintptr(n))), x)
+	atomic.StoreUint64(c, n+1)
+	return OK
+}
+
+// goListPopAt is the twin of the list pop section, on one slot's list.
+func goListPopAt(head unsafe.Pointer, links uintptr, sentinel uint64) (uint64, Status) {
+	return goListPop((*uint64)(head), unsafe.Add(head, links), sentinel)
+}
+
+// goListPushAt is the twin of the list push section.
+func goListPushAt(head unsafe.Pointer, links uintptr, node uint64) {
+	h := (*uint64)(head)
+	old := atomic.LoadUint64(h)
+	atomic.StoreUint64((*uint64)(unsafe.Add(head, links+8*uintptr(node))), old)
+	atomic.StoreUint64(h, node)
+}
+
+// stuck runs the twin f on some slot under its stop word (fenced in the
+// RSEQ backend), for threads that cannot use rseq, sections that reached
+// the abort bound, and the Atomic backend.
+func stuck(f func(s int)) {
+	s := currentSlotSlow()
+	lockSlot(s)
+	if rseqOn {
+		fence(s)
+	}
+	f(s)
+	unlockSlot(s)
+}
+
+// retryFast handles the statuses every raw section reports the same way.
+// It returns true when the caller should run its section again.
+func retryFast(st Status) bool {
+	switch st {
+	case stNeedRegister:
+		registerThread()
+		return true
+	case stStopped:
+		waitStopped(-1)
+		return true
+	}
+	return false // stNoRSEQ, stAborted, or a slot index out of range
+}
+
+func stackPopSlow(p unsafe.Pointer, stride uintptr) (x uint32, st Status) {
+	for rseqOn {
+		x, st32 := rseqStackPop(p, stride)
+		if st := Status(st32); st == OK || st == CmpFailed {
+			return x, st
+		} else if !retryFast(st) {
+			break
+		}
+	}
+	stuck(func(s int) { x, st = goStackPop(unsafe.Add(p, uintptr(s)*stride)) })
+	return x, st
+}
+
+func stackPushSlow(p unsafe.Pointer, stride uintptr, x uint32, max uint64) (st Status) {
+	for rseqOn {
+		if st := Status(rseqStackPush(p, stride, x, max)); st == OK || st == CmpFailed {
+			return st
+		} else if !retryFast(st) {
+			break
+		}
+	}
+	stuck(func(s int) { st = goStackPush(unsafe.Add(p, uintptr(s)*stride), x, max) })
+	return st
+}
+
+func listPopHereSlow(head unsafe.Pointer, stride, links uintptr, sentinel uint64) (node uint64, st Status) {
+	for rseqOn {
+		n, st32 := rseqListPopHere(head, stride, links, sentinel)
+		if st := Status(st32); st == OK || st == CmpFailed {
+			return n, st
+		} else if !retryFast(st) {
+			break
+		}
+	}
+	stuck(func(s int) { node, st = goListPopAt(unsafe.Add(head, uintptr(s)*stride), links, sentinel) })
+	return node, st
+}
+
+func listPushHereSlow(head unsafe.Pointer, stride, links uintptr, node uint64) {
+	for rseqOn {
+		if st := Status(rseqListPushHere(head, stride, links, node)); st == OK {
+			return
+		} else if !retryFast(st) {
+			break
+		}
+	}
+	stuck(func(s int) { goListPushAt(unsafe.Add(head, uintptr(s)*stride), links, node) })
+}

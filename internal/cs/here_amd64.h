@@ -1,0 +1,212 @@
+// ==== Sections on the current slot (list.Pool's stacks, list.PerCPU's
+// lists): stack pop, stack push, list pop here, list push here. Owner: the
+// pool work (issue 14). Included by sections_amd64.h; their csText entries
+// are at the end of its table.
+//
+// Each finds its slot inside the section (IN_RANGE), as AddInt64 does: the
+// caller makes one call and never sees Moved. Memory is slot 0's copy at p
+// (or head); slot s's copy is at p + s*stride. Semantics, librseq-style
+// (every load and store on the current slot's copy; ONE commit store):
+//
+//	stack_pop(p, stride) -> (x, st)          // tcmalloc's per-CPU slab pop
+//		top = p + cpu*stride
+//		c = *(u64 *)top
+//		if c == 0: return 0, CmpFailed
+//		x = ((u32 *)(top + 8))[c-1]
+//		*(u64 *)top = c - 1                  // commit
+//		return x, OK
+//
+//	stack_push(p, stride, x, max) -> st
+//		top = p + cpu*stride
+//		c = *(u64 *)top
+//		if c >= max: return CmpFailed
+//		((u32 *)(top + 8))[c] = x            // try-store
+//		*(u64 *)top = c + 1                  // commit
+//		return OK
+//
+//	list_pop_here(head, stride, links, sentinel) -> (node, st)
+//		h = head + cpu*stride
+//		node = *(u64 *)h
+//		if node == sentinel: return node, CmpFailed
+//		*(u64 *)h = ((u64 *)(h + links))[node]   // commit
+//		return node, OK
+//
+//	list_push_here(head, stride, links, node) -> st
+//		h = head + cpu*stride
+//		((u64 *)(h + links))[node] = *(u64 *)h   // try-store
+//		*(u64 *)h = node                     // commit
+//		return OK
+//
+// A try-store left by an aborted attempt is harmless: a stack's slot c is
+// above the count, and a list's link belongs to a node the caller owns,
+// which no list of that slot holds.
+
+#define rBase  DI  // p or head: slot 0's copy
+#define rStep  SI  // stride
+#define rTop   CX  // = rIdx, which HERE turns into the current slot's copy
+#define rCount DX  // stacks: the count
+#define rItem  R12 // stacks: the index pushed or popped; list push: the node
+#define rMax   R13 // stack push: the bound
+#define rOff   DX  // lists: the offset of the links from the head
+#define rEnd   R12 // list pop: the sentinel
+#define rTook  R13 // list pop: the node; list push: the old head
+#define rLinkP R14 // lists: the links' base, then a link
+
+// HERE: after ARM, checks the slot index and the stop word, then turns
+// rIdx into the current slot's copy (rTop).
+#define HERE \
+	IN_RANGE(noseq, stopped); \
+	IMULQ	rStep, rIdx; \
+	ADDQ	rBase, rIdx
+
+#define STACKPOP_BODY \
+	ARM(noseq); \
+	HERE; \
+	MOVQ	(rTop), rCount; \
+	TESTQ	rCount, rCount; \
+	JZ	failed; \
+	MOVL	4(rTop)(rCount*4), rItem; \
+	DECQ	rCount; \
+	COMMIT(rCount, (rTop))
+
+#define STACKPUSH_BODY \
+	ARM(noseq); \
+	HERE; \
+	MOVQ	(rTop), rCount; \
+	CMPQ	rCount, rMax; \
+	JAE	failed; \
+	MOVL	rItem, 8(rTop)(rCount*4); \
+	INCQ	rCount; \
+	COMMIT(rCount, (rTop))
+
+#define LISTPOPHERE_BODY \
+	ARM(noseq); \
+	HERE; \
+	MOVQ	(rTop), rTook; \
+	CMPQ	rTook, rEnd; \
+	JEQ	failed; \
+	LEAQ	(rTop)(rOff*1), rLinkP; \
+	MOVQ	(rLinkP)(rTook*8), rLinkP; \
+	COMMIT(rLinkP, (rTop))
+
+#define LISTPUSHHERE_BODY \
+	ARM(noseq); \
+	HERE; \
+	MOVQ	(rTop), rTook; \
+	LEAQ	(rTop)(rOff*1), rLinkP; \
+	MOVQ	rTook, (rLinkP)(rItem*8); \
+	COMMIT(rItem, (rTop))
+
+// func rseqStackPop(p unsafe.Pointer, stride uintptr) (x uint32, st uint32)
+TEXT ·rseqStackPop(SB), NOSPLIT|NOFRAME, $0-24
+	MOVQ	p+0(FP), rBase
+	MOVQ	stride+8(FP), rStep
+	PROLOGUE(const_secRseqStackPop, noarea)
+	STACKPOP_BODY
+	MOVL	rItem, x+16(FP)
+	EXIT(const_OK, st+20(FP))
+	RAW_EXITS(st+20(FP))
+failed:
+	MOVL	$0, x+16(FP)
+	EXIT(const_CmpFailed, st+20(FP))
+
+// func StackPop(p unsafe.Pointer, stride uintptr) (uint32, Status)
+TEXT ·StackPop(SB), NOSPLIT|NOFRAME, $0-24
+	CMPB	·rseqOn(SB), $0
+	JEQ	slow
+	MOVQ	p+0(FP), rBase
+	MOVQ	stride+8(FP), rStep
+	PROLOGUE(const_secStackPop, slow)
+	STACKPOP_BODY
+	MOVL	rItem, ret+16(FP)
+	EXIT(const_OK, ret1+20(FP))
+	SLOW_EXITS(·stackPopSlow(SB))
+failed:
+	MOVL	$0, ret+16(FP)
+	EXIT(const_CmpFailed, ret1+20(FP))
+
+// func rseqStackPush(p unsafe.Pointer, stride uintptr, x uint32, max uint64) uint32
+TEXT ·rseqStackPush(SB), NOSPLIT|NOFRAME, $0-36
+	MOVQ	p+0(FP), rBase
+	MOVQ	stride+8(FP), rStep
+	MOVL	x+16(FP), rItem
+	MOVQ	max+24(FP), rMax
+	PROLOGUE(const_secRseqStackPush, noarea)
+	STACKPUSH_BODY
+	EXIT(const_OK, ret+32(FP))
+	RAW_EXITS(ret+32(FP))
+failed:
+	EXIT(const_CmpFailed, ret+32(FP))
+
+// func StackPush(p unsafe.Pointer, stride uintptr, x uint32, max uint64) Status
+TEXT ·StackPush(SB), NOSPLIT|NOFRAME, $0-36
+	CMPB	·rseqOn(SB), $0
+	JEQ	slow
+	MOVQ	p+0(FP), rBase
+	MOVQ	stride+8(FP), rStep
+	MOVL	x+16(FP), rItem
+	MOVQ	max+24(FP), rMax
+	PROLOGUE(const_secStackPush, slow)
+	STACKPUSH_BODY
+	EXIT(const_OK, ret+32(FP))
+	SLOW_EXITS(·stackPushSlow(SB))
+failed:
+	EXIT(const_CmpFailed, ret+32(FP))
+
+// func rseqListPopHere(head unsafe.Pointer, stride, links uintptr, sentinel uint64) (node uint64, st uint32)
+TEXT ·rseqListPopHere(SB), NOSPLIT|NOFRAME, $0-44
+	MOVQ	head+0(FP), rBase
+	MOVQ	stride+8(FP), rStep
+	MOVQ	links+16(FP), rOff
+	MOVQ	sentinel+24(FP), rEnd
+	PROLOGUE(const_secRseqListPopHere, noarea)
+	LISTPOPHERE_BODY
+	MOVQ	rTook, node+32(FP)
+	EXIT(const_OK, st+40(FP))
+	RAW_EXITS(st+40(FP))
+failed:
+	MOVQ	rTook, node+32(FP)
+	EXIT(const_CmpFailed, st+40(FP))
+
+// func ListPopHere(head unsafe.Pointer, stride, links uintptr, sentinel uint64) (uint64, Status)
+TEXT ·ListPopHere(SB), NOSPLIT|NOFRAME, $0-44
+	CMPB	·rseqOn(SB), $0
+	JEQ	slow
+	MOVQ	head+0(FP), rBase
+	MOVQ	stride+8(FP), rStep
+	MOVQ	links+16(FP), rOff
+	MOVQ	sentinel+24(FP), rEnd
+	PROLOGUE(const_secListPopHere, slow)
+	LISTPOPHERE_BODY
+	MOVQ	rTook, ret+32(FP)
+	EXIT(const_OK, ret1+40(FP))
+	SLOW_EXITS(·listPopHereSlow(SB))
+failed:
+	MOVQ	rTook, ret+32(FP)
+	EXIT(const_CmpFailed, ret1+40(FP))
+
+// func rseqListPushHere(head unsafe.Pointer, stride, links uintptr, node uint64) uint32
+TEXT ·rseqListPushHere(SB), NOSPLIT|NOFRAME, $0-36
+	MOVQ	head+0(FP), rBase
+	MOVQ	stride+8(FP), rStep
+	MOVQ	links+16(FP), rOff
+	MOVQ	node+24(FP), rItem
+	PROLOGUE(const_secRseqListPushHere, noarea)
+	LISTPUSHHERE_BODY
+	EXIT(const_OK, ret+32(FP))
+	RAW_EXITS(ret+32(FP))
+
+// func ListPushHere(head unsafe.Pointer, stride, links uintptr, node uint64)
+TEXT ·ListPushHere(SB), NOSPLIT|NOFRAME, $0-32
+	CMPB	·rseqOn(SB), $0
+	JEQ	slow
+	MOVQ	head+0(FP), rBase
+	MOVQ	stride+8(FP), rStep
+	MOVQ	links+16(FP), rOff
+	MOVQ	node+24(FP), rItem
+	PROLOGUE(const_secListPushHere, slow)
+	LISTPUSHHERE_BODY
+	RET
+	SLOW_EXITS(·listPushHereSlow(SB))
+
+// ==== end of the sections on the current slot
