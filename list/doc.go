@@ -1,5 +1,10 @@
-// Package list provides two lists built on per-CPU data:
+// Package list provides an object pool and two lists built on per-CPU data:
 //
+//   - [Pool], a fixed set of objects handed out by Get and returned by Put,
+//     each one critical section on the current CPU's stack of object
+//     indices, with a shared depot behind (tcmalloc's per-CPU cache): a
+//     per-CPU cache that, unlike sync.Pool, the garbage collector never
+//     empties and that never allocates.
 //   - [PerCPU], a per-CPU last-in first-out list of values with a fixed
 //     total capacity: the object cache that per-CPU allocators (tcmalloc,
 //     glibc's planned per-CPU malloc cache) put in front of a shared pool.
@@ -12,8 +17,11 @@
 //
 // # Guarantees
 //
-// Every method is safe for concurrent use. PerCPU's Push and Pop and RCU's
-// ReadLock and ReadUnlock never block and allocate nothing; List's readers
+// Every method is safe for concurrent use. Pool's Get and Put, PerCPU's
+// Push and Pop and RCU's ReadLock and ReadUnlock allocate nothing, and
+// never block except for the moment a slow path stops a CPU's stack or
+// list (moving a batch between CPUs, or confirming that a pool is empty or
+// a list full or empty); List's readers
 // never wait for writers, and its writers never wait for readers. Only
 // Synchronize, Barrier and Close wait, and Len of a PerCPU briefly stops
 // each CPU's list.
@@ -24,19 +32,24 @@
 //
 // # Backends
 //
-// With the RSEQ backend (linux/amd64 with restartable sequences), PerCPU's
-// fast paths are single critical sections on the current CPU's list
-// (pop a node, publish a node), and the work on another CPU's list (taking
-// free nodes or values when the current CPU has none, counting) runs on the
-// slow path that stops that CPU's list with a membarrier fence. An RCU
+// With the RSEQ backend (linux/amd64 with restartable sequences), Pool's
+// Get and Put are each one critical section that finds the current CPU's
+// stack by itself; PerCPU's fast paths are single critical sections on the
+// current CPU's list (pop a node, publish a node); and the work on another
+// CPU's memory (refilling or spilling a pool's stack through the depot,
+// taking free nodes or values when the current CPU has none, counting)
+// runs on the slow path that stops that CPU's stack or list with a
+// membarrier fence. An RCU
 // read-side section is two plain per-CPU additions, and Synchronize
 // replaces the readers' memory fences with process-wide membarriers.
 //
 // With the Atomic backend (every other platform, the purego build tag, or
-// GORSEQ=atomic in the environment), PerCPU keeps one lock-free stack of
-// node indices ([lockfree.IndexStack]) per slot for values and one for free
-// nodes, and RCU's counts are atomic additions on per-slot counters; the
-// slot is a hint derived from the goroutine, which spreads goroutines over
-// the slots. The API and the guarantees are the same; github.com/gorseq/rseq's
+// GORSEQ=atomic in the environment), Pool keeps one lock-free stack of
+// object indices per slot, PerCPU one for values and one for free nodes,
+// all threaded through shared links, and RCU's counts are atomic additions
+// on per-slot counters. A goroutine's slot is its probe, which moves to
+// another slot when a compare-and-swap fails, as Java's LongAdder moves a
+// thread to another cell, so that goroutines colliding on a slot spread
+// out. The API and the guarantees are the same; github.com/gorseq/rseq's
 // Detect reports which backend runs.
 package list

@@ -27,7 +27,8 @@ func (l *PerCPU[T]) PushSlot(s int, v T) bool {
 		l.used.push(s, x)
 		return true
 	}
-	x, ok := l.popHere(freeOff)
+	x, st := cs.ListPopHere(unsafe.Add(l.base, freeOff), l.stride, nextOff-freeOff, nilNode)
+	ok := st == cs.OK
 	if !ok {
 		if x, ok = l.steal(freeOff, &l.pushSteals); !ok {
 			return false

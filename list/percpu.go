@@ -172,8 +172,9 @@ func (l *PerCPU[T]) Push(v T) bool {
 	if !cs.Enabled() {
 		return l.pushAtomic(v)
 	}
-	x, ok := l.popHere(freeOff)
-	if !ok {
+	x, st := cs.ListPopHere(unsafe.Add(l.base, freeOff), l.stride, nextOff-freeOff, nilNode)
+	if st != cs.OK {
+		var ok bool
 		if x, ok = l.steal(freeOff, &l.pushSteals); !ok {
 			return false
 		}
@@ -195,8 +196,9 @@ func (l *PerCPU[T]) Pop() (T, bool) {
 	if !cs.Enabled() {
 		return l.popAtomic()
 	}
-	x, ok := l.popHere(usedOff)
-	if !ok {
+	x, st := cs.ListPopHere(unsafe.Add(l.base, usedOff), l.stride, nextOff-usedOff, nilNode)
+	if st != cs.OK {
+		var ok bool
 		if x, ok = l.steal(usedOff, &l.popSteals); !ok {
 			var zero T
 			return zero, false
@@ -210,14 +212,6 @@ func (l *PerCPU[T]) Pop() (T, bool) {
 	cs.RaceRelease(p)
 	l.pushHere(freeOff, x)
 	return v, true
-}
-
-// popHere pops a node off the list at off of the current slot, in one
-// section that finds the slot itself. It reports false when that list is
-// empty.
-func (l *PerCPU[T]) popHere(off uintptr) (uint64, bool) {
-	x, st := cs.ListPopHere(unsafe.Add(l.base, off), l.stride, nextOff-off, nilNode)
-	return x, st == cs.OK
 }
 
 // pushHere pushes node x, which the caller owns, on the list at off of the
