@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"unsafe"
 
+	"github.com/gorseq/rseq/internal/argerr"
 	"github.com/gorseq/rseq/internal/cs"
 )
 
@@ -36,12 +37,12 @@ type Array struct {
 // also fails, naming n, if the per-CPU memory cannot be mapped.
 func NewArray(n int) (*Array, error) {
 	if n < 1 || n > MaxArrayLen {
-		return nil, fmt.Errorf("%w: n %d not in [1, %d]", ErrArrayLen, n, MaxArrayLen)
+		return nil, argerr.Range(ErrArrayLen, "counter: NewArray", "n", n, 1, MaxArrayLen)
 	}
 	a := &Array{n: n}
 	m, err := cs.AllocFor(a, uintptr(n)*8, 8)
 	if err != nil {
-		return nil, fmt.Errorf("counter: NewArray(%d): %w", n, err)
+		return nil, fmt.Errorf("counter: NewArray: n %d: %w", n, err)
 	}
 	a.base, a.stride = m.Base(), m.Stride()
 	return a, nil

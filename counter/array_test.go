@@ -55,6 +55,9 @@ func TestNewArrayErrors(t *testing.T) {
 			t.Errorf("NewArray(%d) error %q does not name n", n, err)
 		}
 	}
+	if _, err := counter.NewArray(0); err == nil || err.Error() != "counter: NewArray: n 0 out of range [1, 16777216]" {
+		t.Errorf("NewArray(0) error %q", err)
+	}
 	for _, n := range []int{1, 4096, 1 << 16} {
 		a, err := counter.NewArray(n)
 		if err != nil {

@@ -2,10 +2,10 @@ package list
 
 import (
 	"errors"
-	"strconv"
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/gorseq/rseq/internal/argerr"
 	"github.com/gorseq/rseq/internal/cs"
 	"github.com/gorseq/rseq/internal/probe"
 )
@@ -16,19 +16,6 @@ const MaxCapacity = 1 << 24
 // ErrCapacity is returned, wrapped, by [NewPerCPU] and [NewPool] when the
 // capacity is below 1 or above [MaxCapacity].
 var ErrCapacity = errors.New("list: capacity out of range")
-
-// rangeError names a constructor's argument that is out of range, and its
-// value; it wraps ErrCapacity.
-type rangeError struct {
-	fn, arg string
-	val     int
-}
-
-func (e *rangeError) Error() string {
-	return "list: " + e.fn + " " + e.arg + " " + strconv.Itoa(e.val) + " out of range [1, " + strconv.Itoa(MaxCapacity) + "]"
-}
-
-func (e *rangeError) Unwrap() error { return ErrCapacity }
 
 // A PerCPU is a per-CPU last-in first-out list of values of type T with a
 // fixed total capacity: the object cache that per-CPU allocators keep in
@@ -113,7 +100,7 @@ const stealBatch = 32
 // (Atomic backend).
 func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 	if capacity < 1 || capacity > MaxCapacity {
-		return nil, &rangeError{fn: "NewPerCPU", arg: "capacity", val: capacity}
+		return nil, argerr.Range(ErrCapacity, "list: NewPerCPU", "capacity", capacity, 1, MaxCapacity)
 	}
 	l := &PerCPU[T]{values: make([]T, capacity)}
 	slots := cs.Slots()

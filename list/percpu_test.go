@@ -24,6 +24,9 @@ func TestNewPerCPUCapacity(t *testing.T) {
 			t.Errorf("error %q does not name the capacity %d", err, c)
 		}
 	}
+	if _, err := list.NewPerCPU[int](0); err == nil || err.Error() != "list: NewPerCPU: capacity 0 out of range [1, 16777216]" {
+		t.Errorf("NewPerCPU(0) error %q", err)
+	}
 	for _, c := range []int{1, 2, 3, 1000} {
 		if _, err := list.NewPerCPU[string](c); err != nil {
 			t.Fatalf("NewPerCPU(%d): %v", c, err)

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/gorseq/rseq/internal/argerr"
 	"github.com/gorseq/rseq/internal/cs"
 	"github.com/gorseq/rseq/internal/probe"
 )
@@ -101,7 +102,7 @@ const (
 // object shared by the slots (Atomic backend).
 func NewPool[T any](capacity int) (*Pool[T], error) {
 	if capacity < 1 || capacity > MaxCapacity {
-		return nil, &rangeError{fn: "NewPool", arg: "capacity", val: capacity}
+		return nil, argerr.Range(ErrCapacity, "list: NewPool", "capacity", capacity, 1, MaxCapacity)
 	}
 	p := &Pool[T]{n: capacity}
 	var zero T

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/gorseq/rseq/internal/argerr"
 )
 
 // An IndexStack is a last-in first-out stack of the indices 0 through n-1,
@@ -55,7 +57,7 @@ const nilIndex = ^uint32(0)
 //	}
 func NewIndexStack(n int) (*IndexStack, error) {
 	if n < 1 || n > MaxCapacity {
-		return nil, &rangeError{fn: "NewIndexStack", arg: "n", val: n}
+		return nil, argerr.Range(ErrCapacity, "lockfree: NewIndexStack", "n", n, 1, MaxCapacity)
 	}
 	s := &IndexStack{next: make([]atomic.Uint32, n)}
 	s.head.Store(uint64(nilIndex))

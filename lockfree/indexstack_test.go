@@ -18,9 +18,9 @@ func TestNewIndexStackRange(t *testing.T) {
 		n   int
 		msg string
 	}{
-		{0, "lockfree: NewIndexStack n 0 out of range [1, 1073741824]"},
-		{-7, "lockfree: NewIndexStack n -7 out of range [1, 1073741824]"},
-		{lockfree.MaxCapacity + 1, "lockfree: NewIndexStack n 1073741825 out of range [1, 1073741824]"},
+		{0, "lockfree: NewIndexStack: n 0 out of range [1, 1073741824]"},
+		{-7, "lockfree: NewIndexStack: n -7 out of range [1, 1073741824]"},
+		{lockfree.MaxCapacity + 1, "lockfree: NewIndexStack: n 1073741825 out of range [1, 1073741824]"},
 	} {
 		s, err := lockfree.NewIndexStack(tc.n)
 		if s != nil || err == nil {

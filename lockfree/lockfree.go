@@ -1,9 +1,6 @@
 package lockfree
 
-import (
-	"errors"
-	"strconv"
-)
+import "errors"
 
 // cacheLine is the size, in bytes, that hot fields are padded to so that
 // fields written by different goroutines never share a cache line. It is
@@ -18,17 +15,3 @@ const MaxCapacity = 1 << 30
 // ErrCapacity is returned, wrapped, by [NewQueue] and [NewIndexStack] when
 // the requested size is below 1 or above [MaxCapacity].
 var ErrCapacity = errors.New("lockfree: capacity out of range")
-
-// rangeError reports a size argument outside [1, MaxCapacity]. It wraps
-// ErrCapacity but reads better than fmt.Errorf's "%w: ..." would.
-type rangeError struct {
-	fn, arg string
-	val     int
-}
-
-func (e *rangeError) Error() string {
-	return "lockfree: " + e.fn + " " + e.arg + " " + strconv.Itoa(e.val) +
-		" out of range [1, " + strconv.Itoa(MaxCapacity) + "]"
-}
-
-func (e *rangeError) Unwrap() error { return ErrCapacity }

@@ -4,6 +4,8 @@ import (
 	"math/bits"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/gorseq/rseq/internal/argerr"
 )
 
 // A Queue is a bounded first-in first-out queue of values of type T for any
@@ -61,7 +63,7 @@ type slot[T any] struct {
 // otherwise NewQueue returns an error wrapping [ErrCapacity].
 func NewQueue[T any](capacity int) (*Queue[T], error) {
 	if capacity < 1 || capacity > MaxCapacity {
-		return nil, &rangeError{fn: "NewQueue", arg: "capacity", val: capacity}
+		return nil, argerr.Range(ErrCapacity, "lockfree: NewQueue", "capacity", capacity, 1, MaxCapacity)
 	}
 	n := 1 << bits.Len(uint(capacity-1))
 	q := &Queue[T]{slots: make([]slot[T], n), mask: uint64(n - 1)}

@@ -32,9 +32,9 @@ func TestNewQueueCapacity(t *testing.T) {
 		capacity int
 		msg      string
 	}{
-		{0, "lockfree: NewQueue capacity 0 out of range [1, 1073741824]"},
-		{-1, "lockfree: NewQueue capacity -1 out of range [1, 1073741824]"},
-		{lockfree.MaxCapacity + 1, "lockfree: NewQueue capacity 1073741825 out of range [1, 1073741824]"},
+		{0, "lockfree: NewQueue: capacity 0 out of range [1, 1073741824]"},
+		{-1, "lockfree: NewQueue: capacity -1 out of range [1, 1073741824]"},
+		{lockfree.MaxCapacity + 1, "lockfree: NewQueue: capacity 1073741825 out of range [1, 1073741824]"},
 	} {
 		q, err := lockfree.NewQueue[int](tc.capacity)
 		if q != nil || err == nil {

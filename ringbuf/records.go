@@ -12,6 +12,7 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 
+	"github.com/gorseq/rseq/internal/argerr"
 	"github.com/gorseq/rseq/internal/cs"
 	"github.com/gorseq/rseq/internal/probe"
 	"github.com/gorseq/rseq/lockfree"
@@ -98,8 +99,7 @@ func WithChecksum() Option {
 // every record.
 func NewRecords(bytesPerCPU int, opts ...Option) (*Records, error) {
 	if bytesPerCPU < MinBytesPerCPU || bytesPerCPU > MaxBytesPerCPU {
-		return nil, fmt.Errorf("%w: NewRecords bytesPerCPU %d out of range [%d, %d]",
-			ErrCapacity, bytesPerCPU, MinBytesPerCPU, MaxBytesPerCPU)
+		return nil, argerr.Range(ErrCapacity, "ringbuf: NewRecords", "bytesPerCPU", bytesPerCPU, MinBytesPerCPU, MaxBytesPerCPU)
 	}
 	var o options
 	for _, opt := range opts {
@@ -121,14 +121,14 @@ func NewRecords(bytesPerCPU int, opts ...Option) (*Records, error) {
 		for s := range r.qs {
 			q, err := lockfree.NewQueue[[]byte](int(size / recHdrSize))
 			if err != nil {
-				return nil, fmt.Errorf("ringbuf: NewRecords bytesPerCPU %d: %w", bytesPerCPU, err)
+				return nil, fmt.Errorf("ringbuf: NewRecords: bytesPerCPU %d: %w", bytesPerCPU, err)
 			}
 			r.qs[s] = &recQueue{recQueueFields: recQueueFields{q: q}}
 		}
 	}
 	m, err := allocSlots(r, ring)
 	if err != nil {
-		return nil, fmt.Errorf("ringbuf: NewRecords bytesPerCPU %d: %w", bytesPerCPU, err)
+		return nil, fmt.Errorf("ringbuf: NewRecords: bytesPerCPU %d: %w", bytesPerCPU, err)
 	}
 	r.m = m
 	return r, nil

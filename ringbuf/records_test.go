@@ -21,6 +21,9 @@ func TestNewRecordsBadArguments(t *testing.T) {
 			t.Errorf("NewRecords(%d) error %q does not say %q", n, err, want)
 		}
 	}
+	if _, err := ringbuf.NewRecords(8); err == nil || err.Error() != "ringbuf: NewRecords: bytesPerCPU 8 out of range [16, 268435456]" {
+		t.Errorf("NewRecords(8) error %q", err)
+	}
 	for _, c := range []struct{ in, cap, max int }{
 		{16, 16, 8}, {17, 32, 24}, {1000, 1024, 1016}, {4096, 4096, 4088}, {1 << 20, 1 << 20, 4088},
 	} {

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/gorseq/rseq/internal/argerr"
 	"github.com/gorseq/rseq/internal/cs"
 	"github.com/gorseq/rseq/internal/probe"
 	"github.com/gorseq/rseq/lockfree"
@@ -66,25 +67,22 @@ func (*noCopy) Lock()   {}
 func (*noCopy) Unlock() {}
 
 // New returns a Ring whose per-CPU rings each hold perCPU values, rounded
-// up to a power of two (Cap reports it). perCPU must be in [1, MaxPerCPU],
-// else New returns an error wrapping ErrCapacity; T must hold no pointers
-// and be at most MaxValueSize bytes, else New returns an error wrapping
-// ErrType that names the type. The rings' memory is taken at once (in the
-// RSEQ backend: per-CPU memory whose pages are touched as they are used)
-// and returned when the Ring is unreachable.
+// up to a power of two ([Ring.Cap] reports it). perCPU must be in
+// [1, MaxPerCPU], less for values over 56 bytes (a CPU's ring stays under
+// 1 GiB), else New returns an error wrapping [ErrCapacity] that names the
+// range; T must hold no pointers and be at most [MaxValueSize] bytes, else
+// New returns an error wrapping [ErrType] that names the type. The rings'
+// memory is taken at once (in the RSEQ backend: per-CPU memory whose pages
+// are touched as they are used) and returned when the Ring is unreachable.
 func New[T any](perCPU int) (*Ring[T], error) {
 	typ := reflect.TypeFor[T]()
 	if err := checkType(typ); err != nil {
 		return nil, err
 	}
-	if perCPU < 1 || perCPU > MaxPerCPU {
-		return nil, fmt.Errorf("%w: New perCPU %d out of range [1, %d]", ErrCapacity, perCPU, MaxPerCPU)
+	if hi := maxPerCPU(typ.Size()); perCPU < 1 || perCPU > hi {
+		return nil, argerr.Range(ErrCapacity, "ringbuf: New["+typ.String()+"]", "perCPU", perCPU, 1, hi)
 	}
 	n := uint64(1) << bits.Len(uint(perCPU-1))
-	if bytes := n * uint64(entrySize(typ.Size())); bytes > maxRingBytes {
-		return nil, fmt.Errorf("%w: New perCPU %d of %v (rounded up to %d, %d bytes each) needs %d bytes per CPU, more than %d",
-			ErrCapacity, perCPU, typ, n, entrySize(typ.Size()), bytes, maxRingBytes)
-	}
 	r := &Ring[T]{mask: n - 1, esize: typ.Size(), rseq: cs.Enabled()}
 	r.parked.init()
 	var ring uintptr
@@ -97,17 +95,25 @@ func New[T any](perCPU int) (*Ring[T], error) {
 		for s := range r.qs {
 			q, err := lockfree.NewQueue[T](int(n))
 			if err != nil {
-				return nil, fmt.Errorf("ringbuf: New perCPU %d: %w", perCPU, err)
+				return nil, fmt.Errorf("ringbuf: New[%v]: perCPU %d: %w", typ, perCPU, err)
 			}
 			r.qs[s] = q
 		}
 	}
 	m, err := allocSlots(r, ring)
 	if err != nil {
-		return nil, fmt.Errorf("ringbuf: New perCPU %d of %v: %w", perCPU, typ, err)
+		return nil, fmt.Errorf("ringbuf: New[%v]: perCPU %d: %w", typ, perCPU, err)
 	}
 	r.m = m
 	return r, nil
+}
+
+// maxPerCPU is the largest perCPU New accepts for values of size bytes:
+// MaxPerCPU, or the largest power of two whose ring fits in maxRingBytes if
+// that is less.
+func maxPerCPU(size uintptr) int {
+	fit := maxRingBytes / uint64(entrySize(size))
+	return int(min(MaxPerCPU, uint64(1)<<(bits.Len64(fit)-1)))
 }
 
 // entrySize is the distance between two values in a ring: the size rounded

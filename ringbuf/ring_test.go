@@ -21,9 +21,14 @@ func TestNewBadArguments(t *testing.T) {
 			t.Errorf("New[uint64](%d) error %q does not say %q", n, err, want)
 		}
 	}
-	if _, err := ringbuf.New[[4096]byte](ringbuf.MaxPerCPU); !errors.Is(err, ringbuf.ErrCapacity) ||
-		!strings.Contains(err.Error(), "perCPU 16777216") {
-		t.Errorf("New[[4096]byte](MaxPerCPU) = %v, want ErrCapacity naming perCPU", err)
+	if _, err := ringbuf.New[uint64](0); err == nil || err.Error() != "ringbuf: New[uint64]: perCPU 0 out of range [1, 16777216]" {
+		t.Errorf("New[uint64](0) error %q", err)
+	}
+	// A ring of 2^18 values of 4 KiB would pass 1 GiB.
+	_, err := ringbuf.New[[4096]byte](ringbuf.MaxPerCPU)
+	if want := "ringbuf: New[[4096]uint8]: perCPU 16777216 out of range [1, 131072]"; !errors.Is(err, ringbuf.ErrCapacity) ||
+		err.Error() != want {
+		t.Errorf("New[[4096]byte](MaxPerCPU) = %v, want ErrCapacity and %q", err, want)
 	}
 	type inner struct {
 		A int
@@ -48,7 +53,7 @@ func TestNewBadArguments(t *testing.T) {
 			}
 		}
 	}
-	_, err := ringbuf.New[*int](1)
+	_, err = ringbuf.New[*int](1)
 	check("*int", err, "*int")
 	_, err = ringbuf.New[string](1)
 	check("string", err, "string")
