@@ -10,9 +10,9 @@ import (
 type Backend uint8
 
 const (
-	// Atomic: per-CPU slots updated with atomic instructions (or under a
-	// per-slot lock where one instruction cannot do it). Used wherever rseq
-	// is not available, and when forced with GORSEQ=atomic.
+	// Atomic: per-CPU slots updated with atomic instructions, wherever
+	// rseq is not available or GORSEQ=atomic forces it (see the package
+	// doc).
 	Atomic Backend = iota
 	// RSEQ: restartable sequences, with the membarrier-fenced slow path.
 	RSEQ

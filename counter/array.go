@@ -14,14 +14,14 @@ import (
 // MiB of per-CPU memory per slot.
 const MaxArrayLen = 1 << 24
 
-// ErrArrayLen is wrapped by the error NewArray returns for a length out of
-// range.
+// ErrArrayLen is wrapped by the error [NewArray] returns for a length out
+// of range.
 var ErrArrayLen = errors.New("counter: Array length out of range")
 
 // An Array is n counters allocated together, for a metric with labels or a
 // histogram's buckets: one item of per-CPU memory holds the n counters
 // contiguously in each slot, 8 bytes per counter per slot. Each element
-// behaves as a Counter, with the same guarantees for Add, Load and Reset.
+// behaves as a [Counter], with the same guarantees for Add, Load and Reset.
 //
 // The per-CPU memory returns to the pool once the Array is unreachable. An
 // Array must not be copied after first use (go vet reports copies).
@@ -33,8 +33,8 @@ type Array struct {
 }
 
 // NewArray returns an Array of n counters holding zero. n must be in
-// [1, MaxArrayLen]; otherwise the error wraps ErrArrayLen and names n. It
-// also fails, naming n, if the per-CPU memory cannot be mapped.
+// [1, MaxArrayLen]; otherwise the error wraps [ErrArrayLen] and names n.
+// It also fails, naming n, if the per-CPU memory cannot be mapped.
 func NewArray(n int) (*Array, error) {
 	if n < 1 || n > MaxArrayLen {
 		return nil, argerr.Range(ErrArrayLen, "counter: NewArray", "n", n, 1, MaxArrayLen)
@@ -51,7 +51,7 @@ func NewArray(n int) (*Array, error) {
 // Len returns the number of counters in a.
 func (a *Array) Len() int { return a.n }
 
-// Add adds delta to counter i, as Counter.Add does. It panics if i is out
+// Add adds delta to counter i, as [Counter.Add] does. It panics if i is out
 // of range [0, Len()), with a message naming i and the length.
 func (a *Array) Add(i int, delta int64) {
 	if uint(i) >= uint(a.n) {
@@ -61,7 +61,7 @@ func (a *Array) Add(i int, delta int64) {
 	runtime.KeepAlive(a) // the memory must outlive the add; see Counter.Add
 }
 
-// Load returns the sum of counter i's slots, as Counter.Load does: not a
+// Load returns the sum of counter i's slots, as [Counter.Load] does: not a
 // linearizable snapshot while Adds run. It panics if i is out of range.
 func (a *Array) Load(i int) int64 {
 	if uint(i) >= uint(a.n) {
@@ -73,7 +73,7 @@ func (a *Array) Load(i int) int64 {
 }
 
 // Reset sets counter i to zero and returns the value it held, exactly under
-// concurrent Adds, as Counter.Reset does (stalling the Adds of every
+// concurrent Adds, as [Counter.Reset] does (stalling the Adds of every
 // counter for a few microseconds in the RSEQ backend). It panics if i is
 // out of range.
 func (a *Array) Reset(i int) int64 {

@@ -30,10 +30,9 @@ type Counter struct {
 	p unsafe.Pointer
 }
 
-// New returns a counter holding zero. Counters are allocated in blocks of 64
-// that share one item of per-CPU memory, 8 bytes per counter per slot, and
-// each has an 8-byte header on the Go heap. A block's per-CPU memory returns
-// to the pool once every counter of the block is unreachable.
+// New returns a counter holding zero, from a block of 64 whose per-CPU
+// memory returns to the pool once every counter of the block is
+// unreachable (see Memory in the package doc).
 func New() *Counter {
 	alloc.Lock()
 	defer alloc.Unlock()
@@ -49,14 +48,11 @@ func New() *Counter {
 // errZero is what the methods of a zero Counter panic with.
 const errZero = "counter: method called on a zero Counter; create counters with counter.New"
 
-// Add adds delta to c (wrapping on overflow, like an int64 addition).
-//
-// In the RSEQ backend it is one restartable sequence ending in a plain add
-// to the calling thread's slot, with no atomic instruction; threads that
-// cannot use rseq take a slow path inside the core that is just as exact. In
-// the Atomic backend it is one atomic add to a slot chosen by the goroutine.
-// Add never blocks, except for the few microseconds a concurrent Reset holds
-// every slot in the RSEQ backend.
+// Add adds delta to c (wrapping on overflow, like an int64 addition): one
+// restartable sequence on the calling thread's slot in the RSEQ backend,
+// one atomic add in the Atomic backend. It never blocks, except for the few
+// microseconds a concurrent [Counter.Reset] holds every slot in the RSEQ
+// backend.
 func (c *Counter) Add(delta int64) {
 	p := c.p
 	if p == nil {
@@ -69,7 +65,7 @@ func (c *Counter) Add(delta int64) {
 	runtime.KeepAlive(c)
 }
 
-// Inc adds 1 to c, as Add(1) does.
+// Inc adds 1 to c, as [Counter.Add](1) does.
 func (c *Counter) Inc() {
 	// Add's body, not a call to it: Add's cost is at the inliner's budget.
 	p := c.p
@@ -102,8 +98,9 @@ func (c *Counter) Load() int64 {
 //
 // In the RSEQ backend Reset stops every slot (one membarrier fence, about a
 // microsecond) and swaps each slot's word to zero, so concurrent Adds to
-// every counter stall for that long; concurrent Resets serialise. In the
-// Atomic backend it swaps each slot's word atomically and blocks nobody.
+// every counter stall for that long: call it from a metrics scrape, not a
+// hot path. Concurrent Resets serialise. In the Atomic backend it swaps
+// each slot's word atomically and blocks nobody.
 func (c *Counter) Reset() int64 {
 	p := c.p
 	if p == nil {

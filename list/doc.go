@@ -17,14 +17,13 @@
 //
 // # Guarantees
 //
-// Every method is safe for concurrent use. Pool's Get and Put, PerCPU's
-// Push and Pop and RCU's ReadLock and ReadUnlock allocate nothing, and
-// never block except for the moment a slow path stops a CPU's stack or
-// list (moving a batch between CPUs, or confirming that a pool is empty or
-// a list full or empty); List's readers
-// never wait for writers, and its writers never wait for readers. Only
-// Synchronize, Barrier and Close wait, and Len of a PerCPU briefly stops
-// each CPU's list.
+// Every method is safe for concurrent use. [Pool.Get], [Pool.Put],
+// [PerCPU.Push], [PerCPU.Pop], [RCU.ReadLock] and [RCU.ReadUnlock] allocate
+// nothing, and never block except for the moment a slow path stops a CPU's
+// stack or list (moving a batch between CPUs, or confirming that a pool is
+// empty or a list full or empty); List's readers never wait for writers,
+// and its writers never wait for readers. Only Synchronize, Barrier and
+// Close wait, and [PerCPU.Len] briefly stops each CPU's list.
 //
 // Values are kept in ordinary Go memory and may hold pointers: per-CPU
 // memory holds only integers (node indices and counts), as the critical
@@ -32,24 +31,22 @@
 //
 // # Backends
 //
-// With the RSEQ backend (linux/amd64 with restartable sequences), Pool's
-// Get and Put are each one critical section that finds the current CPU's
-// stack by itself; PerCPU's fast paths are single critical sections on the
-// current CPU's list (pop a node, publish a node); and the work on another
-// CPU's memory (refilling or spilling a pool's stack through the depot,
-// taking free nodes or values when the current CPU has none, counting)
-// runs on the slow path that stops that CPU's stack or list with a
-// membarrier fence. An RCU
-// read-side section is two plain per-CPU additions, and Synchronize
-// replaces the readers' memory fences with process-wide membarriers.
+// The backends are described in [github.com/gorseq/rseq], whose Detect
+// reports which one runs; the API and the guarantees are the same in both.
+// In the RSEQ backend Pool's Get and Put are each one critical section
+// that finds the current CPU's stack by itself; PerCPU's fast paths are
+// single critical sections on the current CPU's list (pop a node, publish
+// a node); and the work on another CPU's memory (refilling or spilling a
+// pool's stack through the depot, taking free nodes or values when the
+// current CPU has none, counting) runs on the slow path that stops that
+// CPU's stack or list. An RCU read-side section is two plain per-CPU
+// additions, and Synchronize replaces the readers' memory fences with
+// process-wide membarriers.
 //
-// With the Atomic backend (every other platform, the purego build tag, or
-// GORSEQ=atomic in the environment), Pool keeps one lock-free stack of
-// object indices per slot, PerCPU one for values and one for free nodes,
-// all threaded through shared links, and RCU's counts are atomic additions
-// on per-slot counters. A goroutine's slot is its probe, which moves to
-// another slot when a compare-and-swap fails, as Java's LongAdder moves a
-// thread to another cell, so that goroutines colliding on a slot spread
-// out. The API and the guarantees are the same; github.com/gorseq/rseq's
-// Detect reports which backend runs.
+// In the Atomic backend Pool keeps one lock-free stack of object indices
+// per slot, PerCPU one for values and one for free nodes, all threaded
+// through shared links, and RCU's counts are atomic additions on per-slot
+// counters. A goroutine's slot is its probe, which moves to another slot
+// when a compare-and-swap fails, as Java's LongAdder moves a thread to
+// another cell, so that goroutines colliding on a slot spread out.
 package list

@@ -3,8 +3,9 @@
 // unbounded LIFO [Stack], and an [IndexStack] of small integer indices for
 // building free lists and object pools.
 //
-// They are the algorithms behind the Atomic backend of the ringbuf and list
-// packages, and they may be used on their own. Unlike the rest of the
+// They are the algorithms behind the Atomic backend (see
+// [github.com/gorseq/rseq]) of the ringbuf and list packages, and they may
+// be used on their own. Unlike the rest of the
 // module they have a single implementation: there is no RSEQ path, no
 // assembly and no build tag, so they behave the same on every platform Go
 // supports, with or without the purego tag.
@@ -25,17 +26,16 @@
 // call and its return, Pop reporting false included.
 //
 // [Queue], Dmitry Vyukov's bounded queue, promises less, by design. Its
-// methods never wait and its successful operations are linearizable, but a
-// Push that has claimed a slot and not yet filled it (its goroutine
-// preempted, say) hides that slot's element, and every element behind it,
-// from consumers until it finishes: meanwhile Pop reports false even though
-// later Pushes have returned. Likewise a slow Pop can make Push report false
-// before the queue is full. The Queue is therefore not lock-free in the
-// strict sense: one stalled producer stops every consumer once they reach
-// its slot. See [Queue.Push] and [Queue.Pop] for the exact conditions.
+// methods never wait and its successful operations are linearizable, but
+// it is not lock-free in the strict sense: a Push that has claimed a slot
+// and not yet filled it (its goroutine preempted, say) hides that element,
+// and every element behind it, from consumers until it finishes, so one
+// stalled producer stops every consumer once they reach its slot; likewise
+// a slow Pop can make Push report false before the queue is full. See
+// [Queue.Push] and [Queue.Pop] for the exact conditions.
 //
-// The Len methods are approximate under concurrency: they are exact only when no
-// other method runs at the same time.
+// The Len methods are approximate under concurrency: they are exact only
+// when no other method runs at the same time.
 //
 // In the terminology of the Go memory model, a Push of a value
 // "synchronizes before" the Pop that returns it, for every container here.

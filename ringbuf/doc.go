@@ -1,26 +1,26 @@
-// Package ringbuf provides per-CPU ring buffers: Ring[T], for fixed-size
-// values without pointers, and Records, for variable-size byte records.
+// Package ringbuf provides per-CPU ring buffers: [Ring], for fixed-size
+// values without pointers, and [Records], for variable-size byte records.
 // They have the shape of LTTng's per-CPU tracing buffers: producers on a CPU
 // append to that CPU's ring, consumers drain every ring. Use them for event
 // and trace capture, log records, or metrics samples taken on hot paths.
 //
 // # Producers and consumers
 //
-// Producers never wait. Push appends to the ring of the CPU slot (see the
-// module's core, internal/cs) the calling thread runs on; when that ring is
-// full, Push reports it at once (false, or ErrFull) and counts a drop
-// (Dropped). No lock is shared with consumers and no producer spins on a
-// consumer's progress.
+// Producers never wait. Push appends to the ring of the CPU slot the
+// calling thread runs on; when that ring is full, Push reports it at once
+// (false, or [ErrFull]) and counts a drop (Dropped). No lock is shared with
+// consumers and no producer spins on a consumer's progress.
 //
-// Any number of goroutines may consume, with Pop, Drain (Ring) and Wait.
-// Consumers claim a value or record by compare-and-swap on the ring's head,
-// a word producers only read (a Records producer may also move it past a
-// wrap marker of its own, by the same compare-and-swap), so consumers do
-// not slow producers beyond the cache traffic on that word; they
-// coordinate among themselves by that compare-and-swap only. PopN claims
-// many values of a ring with one compare-and-swap. Wait parks the goroutine until something is
-// pushed or its context ends; a producer pays one load of a read-mostly
-// word to find out whether anyone waits.
+// Any number of goroutines may consume, with Pop, PopN, Drain (Ring) and
+// Wait. Consumers claim a value or record by compare-and-swap on the
+// ring's head, a word producers only read (a Records producer may also
+// move it past a wrap marker of its own, by the same compare-and-swap), so
+// consumers do not slow producers beyond the cache traffic on that word;
+// they coordinate among themselves by that compare-and-swap only.
+// [Ring.PopN] claims many values of a ring with one compare-and-swap.
+// Wait parks the goroutine until something is pushed or its context ends;
+// a producer pays one load of a read-mostly word to find out whether
+// anyone waits.
 //
 // # Ordering
 //
@@ -47,22 +47,18 @@
 //
 // # Backends
 //
-// In the RSEQ backend (Linux on amd64 with rseq and the membarrier RSEQ
-// fence), each slot's ring lives in off-heap per-CPU memory and Push is one
+// The backends are described in [github.com/gorseq/rseq], whose Detect
+// reports which one runs; the guarantees above hold in both. In the RSEQ
+// backend each slot's ring lives in off-heap per-CPU memory and Push is one
 // restartable sequence that copies the value or record into the ring and
-// publishes it by moving the ring's tail: the CPU serializes its producers,
-// so each ring has one producer at a time and no atomic instruction is
-// needed to append. This is why T must hold no pointers: the garbage
-// collector does not scan the rings.
-//
-// In the Atomic backend (other platforms, the purego build tag,
-// GORSEQ=atomic in the environment, or a kernel without rseq), each slot's
-// ring is a lockfree.Queue, chosen by a probe derived from the goroutine
-// that moves to another ring when a push meets contention (as Java's
-// LongAdder spreads threads over its cells); several goroutines may push
-// to one ring at once. The guarantees above
-// hold in both backends. The root package's Detect reports which backend
-// runs and why.
+// publishes it by moving the ring's tail: the CPU serializes its
+// producers, so each ring has one producer at a time and no atomic
+// instruction is needed to append. This is why T must hold no pointers:
+// the garbage collector does not scan the rings. In the Atomic backend
+// each slot's ring is a [lockfree.Queue], chosen by a probe derived from
+// the goroutine that moves to another ring when a push meets contention
+// (as Java's LongAdder spreads threads over its cells); several goroutines
+// may push to one ring at once.
 //
 // Len, Dropped and Corrupt read the rings one after another and are exact
 // only when nothing runs concurrently.

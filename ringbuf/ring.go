@@ -168,14 +168,13 @@ func (r *Ring[T]) Cap() int { return int(r.mask + 1) }
 // that ring is full. It never waits for consumers or other producers.
 //
 // In the RSEQ backend Push is one critical section that copies v into the
-// ring and publishes it by moving the ring's tail: the slot's producers are
-// serialized by the CPU, so each ring has a single producer at a time, and
-// the value is never visible half-written. It retries only when the thread
-// moves to another CPU (or was not on the CPU it guessed, see guess.go) or
-// another thread pushed to the same ring first. In
-// the Atomic backend it is lockfree.Queue.Push on a ring chosen by the
-// goroutine's probe, which moves to another ring when the push lost a race
-// to another producer (as Java's LongAdder moves a thread to another cell).
+// ring and publishes it by moving the ring's tail (see Backends in the
+// package doc), so v is never visible half-written. It retries only when
+// the thread moves to another CPU (or was not on the CPU it guessed) or
+// another thread pushed to the same ring first. In the Atomic backend it
+// is [lockfree.Queue.Push] on a ring chosen by the goroutine's probe,
+// which moves to another ring when the push lost a race to another
+// producer.
 //
 // A successful Push synchronizes before the Pop or Drain that returns v.
 func (r *Ring[T]) Push(v T) bool {
