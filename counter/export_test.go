@@ -1,20 +1,18 @@
 package counter
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/gorseq/rseq/internal/torture"
+)
 
 // Export guts for testing.
 
 const BlockLen = blockLen
 
-// Layout holds the size of a type and the offsets of its fields.
-type Layout struct {
-	Size    uintptr
-	Offsets map[string]uintptr
-}
-
-func CounterLayout() Layout {
+func CounterLayout() torture.Layout {
 	var c Counter
-	return Layout{unsafe.Sizeof(c), map[string]uintptr{"p": unsafe.Offsetof(c.p)}}
+	return torture.Layout{Size: unsafe.Sizeof(c), Offsets: map[string]uintptr{"p": unsafe.Offsetof(c.p)}}
 }
 
 func BlockSize() uintptr { return unsafe.Sizeof(block{}) }

@@ -126,7 +126,7 @@ func TestMemoryPerCounter(t *testing.T) {
 		n, cs.Slots(), runtime.GOMAXPROCS(0),
 		o, float64(ours.heap)/float64(n), float64(ours.offHeap)/float64(n), float64(ours.rss)/(1<<20),
 		p, float64(peer.heap)/float64(n), float64(peer.rss)/(1<<20), o/p)
-	if !raceEnabled && o > 0.35*p {
+	if !cs.RaceEnabled && o > 0.35*p {
 		t.Errorf("counter footprint %.1f B is %.2fx the striped counter's %.1f B, want at most 0.35x", o, o/p, p)
 	}
 }

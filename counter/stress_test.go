@@ -12,32 +12,18 @@ import (
 	"github.com/gorseq/rseq/internal/torture"
 )
 
-// scale picks a test size: full, under -race, or under -short and in the
-// rseqdelay build.
+// scale is torture.Scale, with the short size in the rseqdelay build too
+// (an Add costs microseconds there, and some tests count operations).
 func scale(full, race, short int) int {
-	switch {
-	case testing.Short(), delayBuild:
+	if delayBuild {
 		return short
-	case raceEnabled:
-		return race
 	}
-	return full
+	return torture.Scale(full, race, short)
 }
-
-// stressTime is how long each stress subtest hammers: losses come from
-// faults that land inside a section, so a run must span many of them
-// whatever an operation costs (the rseqdelay and rseqabort builds make
-// operations a thousand times slower); -torture.d makes it a soak.
-func stressTime() time.Duration {
-	return torture.Duration(50*time.Millisecond, 200*time.Millisecond)
-}
-
-// workers is the kernel selftest's thread count: 6 per CPU.
-func workers() int { return 6 * runtime.NumCPU() }
 
 // rands returns a random source per worker.
 func rands(stream uint64) []*rand.Rand {
-	rs := make([]*rand.Rand, workers())
+	rs := make([]*rand.Rand, torture.Workers())
 	for w := range rs {
 		rs[w] = rand.New(rand.NewPCG(uint64(w), stream))
 	}
@@ -101,8 +87,8 @@ func TestCounterExact(t *testing.T) {
 		var side sync.WaitGroup
 		sideLoop(&side, stop, func(int) { resets += c.Reset(); nresets++ })
 		sideLoop(&side, stop, func(int) { c.Load() })
-		sums, rs := make([]int64, workers()), rands(1)
-		ops := torture.Hammer(workers(), stressTime(), func(w, k int) {
+		sums, rs := make([]int64, torture.Workers()), rands(1)
+		ops := torture.Hammer(torture.Workers(), torture.StressTime(), func(w, k int) {
 			r := rs[w]
 			d := delta(r)
 			if d == 1 && w%3 != 0 {
@@ -160,8 +146,8 @@ func TestArrayExact(t *testing.T) {
 			resets[k%n] += a.Reset(k % n)
 			a.Load((k + 2) % n)
 		})
-		sums, rs := make([][n]int64, workers()), rands(3)
-		ops := torture.Hammer(workers(), stressTime(), func(w, k int) {
+		sums, rs := make([][n]int64, torture.Workers()), rands(3)
+		ops := torture.Hammer(torture.Workers(), torture.StressTime(), func(w, k int) {
 			r := rs[w]
 			i, d := r.IntN(n), delta(r)
 			a.Add(i, d)

@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/rseq/internal/cs"
+	"github.com/gorseq/rseq/internal/torture"
 )
 
 // Export guts for testing.
@@ -61,32 +62,26 @@ func (l *PerCPU[T]) SlotLens() []int {
 // over every domain.
 func CallbackGoroutines() int64 { return callbackGoroutines.Load() }
 
-// Layout holds the size of a padded type and the offsets of its fields.
-type Layout struct {
-	Size    uintptr
-	Offsets map[string]uintptr
-}
-
-func PerCPULayout() Layout {
+func PerCPULayout() torture.Layout {
 	var l PerCPU[int]
-	return Layout{unsafe.Sizeof(l), map[string]uintptr{
+	return torture.Layout{Size: unsafe.Sizeof(l), Offsets: map[string]uintptr{
 		"free":   unsafe.Offsetof(l.free),
 		"steals": unsafe.Offsetof(l.popSteals),
 	}}
 }
 
-func RCULayout() Layout {
+func RCULayout() torture.Layout {
 	var d RCU
-	return Layout{unsafe.Sizeof(d), map[string]uintptr{
+	return torture.Layout{Size: unsafe.Sizeof(d), Offsets: map[string]uintptr{
 		"cur":    unsafe.Offsetof(d.cur),
 		"stride": unsafe.Offsetof(d.stride),
 		"gp":     unsafe.Offsetof(d.gp),
 	}}
 }
 
-func ListLayout() Layout {
+func ListLayout() torture.Layout {
 	var l List[int]
-	return Layout{unsafe.Sizeof(l), map[string]uintptr{
+	return torture.Layout{Size: unsafe.Sizeof(l), Offsets: map[string]uintptr{
 		"head": unsafe.Offsetof(l.head),
 		"d":    unsafe.Offsetof(l.d),
 		"mu":   unsafe.Offsetof(l.mu),

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorseq/rseq/internal/torture"
 	"github.com/gorseq/rseq/list"
 )
 
@@ -156,7 +157,7 @@ func TestListRemoveVisibility(t *testing.T) {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var bad atomic.Int64
-	for range workers() {
+	for range torture.Workers() {
 		wg.Go(func() {
 			for i := 0; ; i++ {
 				select {
@@ -175,7 +176,7 @@ func TestListRemoveVisibility(t *testing.T) {
 		})
 	}
 	var window []*list.Element[int] // the last 8 values pushed
-	deadline := time.Now().Add(stressTime())
+	deadline := time.Now().Add(torture.StressTime())
 	for v := 0; v%64 != 0 || time.Now().Before(deadline); v++ {
 		window = append(window, l.PushBack(v))
 		if len(window) > 8 {

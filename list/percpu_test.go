@@ -276,7 +276,7 @@ func TestPerCPUStress(t *testing.T) {
 	torture.Stress(t, popPush, func(t *testing.T) (int64, func() int64) {
 		cur.Store(t)
 		l := lp.Load()
-		ops := torture.Hammer(workers(), stressTime(), func(_, i int) {
+		ops := torture.Hammer(torture.Workers(), torture.StressTime(), func(_, i int) {
 			p, ok := l.Pop()
 			if !ok {
 				return // every value is in flight in other goroutines

@@ -364,7 +364,7 @@ func TestRCURecycleStress(t *testing.T) {
 	torture.Stress(t, section, func(t *testing.T) (int64, func() int64) {
 		l := list.New[*payload](d)
 		stop := make(chan struct{})
-		wait := readers(t, l, workers(), stop)
+		wait := readers(t, l, torture.Workers(), stop)
 		var calls, syncs atomic.Int64
 		var bad atomic.Int64
 		mine := make([][]*list.Element[*payload], 2)
@@ -373,7 +373,7 @@ func TestRCURecycleStress(t *testing.T) {
 				mine[w] = append(mine[w], l.PushBack(pool.get(w*1_000_000_000+i)))
 			}
 		}
-		ops := torture.Hammer(2, stressTime(), func(w, i int) {
+		ops := torture.Hammer(2, torture.StressTime(), func(w, i int) {
 			k := i % size
 			old := mine[w][k]
 			v := w*1_000_000_000 + size + i
@@ -439,7 +439,7 @@ func TestRCURecycleStress(t *testing.T) {
 				violations++
 			}
 			t.Logf("%d callbacks, %d synchronizes; %d payloads checked by %d readers",
-				calls.Load(), syncs.Load(), seen, workers())
+				calls.Load(), syncs.Load(), seen, torture.Workers())
 			return violations
 		}
 	})

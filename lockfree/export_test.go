@@ -1,20 +1,18 @@
 package lockfree
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/gorseq/rseq/internal/torture"
+)
 
 // Export guts for testing.
 
 const CacheLine = cacheLine
 
-// Layout holds the size of a padded type and the offsets of its fields.
-type Layout struct {
-	Size    uintptr
-	Offsets map[string]uintptr
-}
-
-func QueueLayout() Layout {
+func QueueLayout() torture.Layout {
 	var q Queue[int]
-	return Layout{unsafe.Sizeof(q), map[string]uintptr{
+	return torture.Layout{Size: unsafe.Sizeof(q), Offsets: map[string]uintptr{
 		"tail":  unsafe.Offsetof(q.tail),
 		"head":  unsafe.Offsetof(q.head),
 		"slots": unsafe.Offsetof(q.slots),
@@ -22,9 +20,9 @@ func QueueLayout() Layout {
 	}}
 }
 
-func IndexStackLayout() Layout {
+func IndexStackLayout() torture.Layout {
 	var s IndexStack
-	return Layout{unsafe.Sizeof(s), map[string]uintptr{
+	return torture.Layout{Size: unsafe.Sizeof(s), Offsets: map[string]uintptr{
 		"head": unsafe.Offsetof(s.head),
 		"size": unsafe.Offsetof(s.size),
 		"next": unsafe.Offsetof(s.next),

@@ -7,22 +7,13 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gorseq/rseq/internal/torture"
 )
 
 // stressProcs is the GOMAXPROCS of concurrent tests: above the CPU count,
 // so that the OS also preempts goroutines in the middle of operations.
 var stressProcs = max(8, runtime.NumCPU()+2)
-
-// scale picks a test size: full, under -race, or under -short.
-func scale(full, race, short int) int {
-	switch {
-	case testing.Short():
-		return short
-	case raceEnabled:
-		return race
-	}
-	return full
-}
 
 // A budget bounds a test loop: it runs up to n iterations, but stops after
 // the first min of them once d has passed, so that a loaded machine slows
@@ -32,10 +23,10 @@ type budget struct {
 	end    time.Time
 }
 
-// newBudget returns a budget of scale(full, race, short) iterations, at
+// newBudget returns a budget of torture.Scale(full, race, short) iterations, at
 // least a tenth of them, within 2s, or 0.5s under -short.
 func newBudget(full, race, short int) *budget {
-	n := scale(full, race, short)
+	n := torture.Scale(full, race, short)
 	d := 2 * time.Second
 	if testing.Short() {
 		d = time.Second / 2

@@ -10,6 +10,7 @@ import (
 	"testing/quick"
 	"unsafe"
 
+	"github.com/gorseq/rseq/internal/torture"
 	"github.com/gorseq/rseq/lockfree"
 )
 
@@ -163,7 +164,7 @@ func TestIndexStackModel(t *testing.T) {
 		}
 		return true
 	}
-	if err := quick.Check(f, &quick.Config{MaxCount: scale(1000, 300, 100)}); err != nil {
+	if err := quick.Check(f, &quick.Config{MaxCount: torture.Scale(1000, 300, 100)}); err != nil {
 		t.Error(err)
 	}
 }
@@ -238,7 +239,7 @@ func TestIndexStackOwnership(t *testing.T) {
 		dup   atomic.Int64
 		wg    sync.WaitGroup
 	)
-	iters := scale(1000000, 50000, 10000)
+	iters := torture.Scale(1000000, 50000, 10000)
 	for g := range 8 {
 		wg.Go(func() {
 			var held []uint32
@@ -294,7 +295,7 @@ func TestIndexStackOwnership(t *testing.T) {
 // TestIndexStackConservation moves disjoint ranges of indices from
 // producers to consumers.
 func TestIndexStackConservation(t *testing.T) {
-	total := scale(200000, 10000, 5000)
+	total := torture.Scale(200000, 10000, 5000)
 	s, _ := lockfree.NewIndexStack(total)
 	push := func(v int) bool { s.Push(uint32(v)); return true }
 	pop := func() (int, bool) { i, ok := s.Pop(); return int(i), ok }

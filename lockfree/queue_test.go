@@ -10,6 +10,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/gorseq/rseq/internal/torture"
 	"github.com/gorseq/rseq/lockfree"
 )
 
@@ -194,7 +195,7 @@ func TestQueueModel(t *testing.T) {
 		}
 		return true
 	}
-	if err := quick.Check(f, &quick.Config{MaxCount: scale(1000, 300, 100)}); err != nil {
+	if err := quick.Check(f, &quick.Config{MaxCount: torture.Scale(1000, 300, 100)}); err != nil {
 		t.Error(err)
 	}
 }
@@ -222,7 +223,7 @@ func TestQueueConservation(t *testing.T) {
 		{1, 2, 2}, {4, 4, 4}, {256, 4, 4}, {64, 1, 4}, {64, 4, 1},
 	} {
 		q, _ := lockfree.NewQueue[int](tc.capacity)
-		per := scale(200000, 10000, 5000) / tc.producers
+		per := torture.Scale(200000, 10000, 5000) / tc.producers
 		conserve(t, tc.producers, tc.consumers, per, true, q.Push, q.Pop)
 		if t.Failed() {
 			t.Fatalf("capacity %d, %d producers, %d consumers", tc.capacity, tc.producers, tc.consumers)

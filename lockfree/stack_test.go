@@ -7,6 +7,7 @@ import (
 	"testing"
 	"testing/quick"
 
+	"github.com/gorseq/rseq/internal/torture"
 	"github.com/gorseq/rseq/lockfree"
 )
 
@@ -70,7 +71,7 @@ func TestStackModel(t *testing.T) {
 		}
 		return true
 	}
-	if err := quick.Check(f, &quick.Config{MaxCount: scale(1000, 300, 100)}); err != nil {
+	if err := quick.Check(f, &quick.Config{MaxCount: torture.Scale(1000, 300, 100)}); err != nil {
 		t.Error(err)
 	}
 }
@@ -94,7 +95,7 @@ func TestStackLinearizable(t *testing.T) {
 func TestStackConservation(t *testing.T) {
 	var s lockfree.Stack[int]
 	push := func(v int) bool { s.Push(v); return true }
-	conserve(t, 4, 4, scale(200000, 10000, 5000)/4, false, push, s.Pop)
+	conserve(t, 4, 4, torture.Scale(200000, 10000, 5000)/4, false, push, s.Pop)
 	if _, ok := s.Pop(); ok {
 		t.Error("stack not empty after every value was popped")
 	}

@@ -4,6 +4,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/rseq/internal/cs"
+	"github.com/gorseq/rseq/internal/torture"
 )
 
 // Export guts for testing.
@@ -47,15 +48,9 @@ func (r *Records) Damage(s, off int) bool {
 	return true
 }
 
-// Layout holds the size of a padded type and the offsets of its fields.
-type Layout struct {
-	Size    uintptr
-	Offsets map[string]uintptr
-}
-
-func SlotLayout() Layout {
+func SlotLayout() torture.Layout {
 	var h slotHdr
-	return Layout{unsafe.Sizeof(h), map[string]uintptr{
+	return torture.Layout{Size: unsafe.Sizeof(h), Offsets: map[string]uintptr{
 		"tail":    unsafe.Offsetof(h.tail),
 		"limit":   unsafe.Offsetof(h.limit),
 		"dropped": unsafe.Offsetof(h.dropped),
@@ -63,9 +58,9 @@ func SlotLayout() Layout {
 	}}
 }
 
-func NotifierLayout() Layout {
+func NotifierLayout() torture.Layout {
 	var n notifier
-	return Layout{unsafe.Sizeof(n), map[string]uintptr{
+	return torture.Layout{Size: unsafe.Sizeof(n), Offsets: map[string]uintptr{
 		"waiters": unsafe.Offsetof(n.waiters),
 		"wake":    unsafe.Offsetof(n.wake),
 	}}

@@ -15,28 +15,6 @@ import (
 	"github.com/gorseq/rseq/ringbuf"
 )
 
-// scale picks a test size: full, under -race, or under -short.
-func scale(full, race, short int) int {
-	switch {
-	case testing.Short():
-		return short
-	case raceEnabled:
-		return race
-	}
-	return full
-}
-
-// stressTime is how long each stress subtest hammers: losses come from
-// faults that land inside a section, so a run must span many of them
-// whatever an operation costs (the rseqdelay and rseqabort builds make
-// operations far slower); -torture.d makes it a soak.
-func stressTime() time.Duration {
-	return torture.Duration(50*time.Millisecond, 200*time.Millisecond)
-}
-
-// workers is the kernel selftest's thread count: 6 per CPU.
-func workers() int { return 6 * runtime.NumCPU() }
-
 // value packs a producer id and a sequence number.
 func value(p, i int) uint64 { return uint64(p)<<32 | uint64(i) }
 
@@ -56,7 +34,7 @@ func pace(r *rand.Rand, k int) {
 // ledger records, for one subtest, which values each producer pushed
 // successfully and which values the consumers got, and checks that they
 // match exactly: every value pushed popped once, no value popped that was
-// not pushed. Producers 0 to workers()-1 are the Hammer workers; the
+// not pushed. Producers 0 to torture.Workers()-1 are the Hammer workers; the
 // churned threads take ids from there on.
 type ledger struct {
 	pushed [][]int // pushed[w]: sequence numbers worker w pushed, written by w only
@@ -68,8 +46,8 @@ type ledger struct {
 }
 
 func newLedger(consumers int) *ledger {
-	l := &ledger{pushed: make([][]int, workers()), churn: map[int][]int{}, popped: make([][]uint64, consumers+1)}
-	l.nextID.Store(int64(workers()))
+	l := &ledger{pushed: make([][]int, torture.Workers()), churn: map[int][]int{}, popped: make([][]uint64, consumers+1)}
+	l.nextID.Store(int64(torture.Workers()))
 	return l
 }
 
@@ -212,11 +190,11 @@ func TestConservation(t *testing.T) {
 				}
 			})
 		}
-		rngs := make([]*rand.Rand, workers())
+		rngs := make([]*rand.Rand, torture.Workers())
 		for w := range rngs {
 			rngs[w] = rand.New(rand.NewPCG(uint64(w), 2))
 		}
-		ops := torture.Hammer(workers(), stressTime(), func(w, i int) {
+		ops := torture.Hammer(torture.Workers(), torture.StressTime(), func(w, i int) {
 			if r.Push(value(w, i)) {
 				l.pushed[w] = append(l.pushed[w], i)
 			} else {
@@ -257,7 +235,7 @@ func TestFIFOPerRing(t *testing.T) {
 		t.Fatal(err)
 	}
 	torture.Stress(t, nil, func(t *testing.T) (int64, func() int64) {
-		producers := workers()
+		producers := torture.Workers()
 		slotOf := make([][]int8, producers) // slotOf[p][i]: where push i went, -1 if dropped
 		popped := make([][][]int, nslots)   // popped[s][p]: sequence numbers, in pop order
 		var done atomic.Bool
@@ -286,7 +264,7 @@ func TestFIFOPerRing(t *testing.T) {
 		for w := range rngs {
 			rngs[w] = rand.New(rand.NewPCG(uint64(w), 3))
 		}
-		ops := torture.Hammer(producers, stressTime(), func(p, i int) {
+		ops := torture.Hammer(producers, torture.StressTime(), func(p, i int) {
 			if i == 0 {
 				// Never unlocked: the thread exits with the worker.
 				runtime.LockOSThread()
@@ -369,7 +347,7 @@ func TestRecordsConservation(t *testing.T) {
 	}
 	const consumers = 3
 	torture.Stress(t, nil, func(t *testing.T) (int64, func() int64) {
-		producers := workers()
+		producers := torture.Workers()
 		l := newLedger(consumers)
 		var failed, short atomic.Int64 // short: pushed and popped records under 8 bytes
 		var bad atomic.Value
@@ -414,7 +392,7 @@ func TestRecordsConservation(t *testing.T) {
 		for w := range rngs {
 			rngs[w] = rand.New(rand.NewPCG(uint64(w), 4))
 		}
-		ops := torture.Hammer(producers, stressTime(), func(p, i int) {
+		ops := torture.Hammer(producers, torture.StressTime(), func(p, i int) {
 			rng := rngs[p]
 			bufs[p] = mk(bufs[p], p, i)
 			// A full ring counts a drop; try the record again a few

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/gorseq/rseq/internal/torture"
 	"github.com/gorseq/rseq/ringbuf"
 )
 
@@ -109,7 +110,7 @@ func TestWaitNoLostWakeup(t *testing.T) {
 		t.Fatal(err)
 	}
 	const producers, consumers = 4, 3
-	per := scale(20000, 4000, 2000)
+	per := torture.Scale(20000, 4000, 2000)
 	total := producers * per
 	var popped, pushed atomic.Int64
 	ctx, cancel := context.WithCancel(context.Background())

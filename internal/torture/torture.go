@@ -5,6 +5,10 @@
 //
 // The injectors act on the whole process, so tests that use them must not
 // run in parallel with tests that assert on scheduling.
+//
+// The package also holds what the tests of every package share: their
+// sizes (Scale, StressTime, Workers) and the Layout that export_test.go
+// files report to layout tests.
 package torture
 
 import (

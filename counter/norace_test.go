@@ -1,5 +1,0 @@
-//go:build !race
-
-package counter_test
-
-const raceEnabled = false

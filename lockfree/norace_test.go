@@ -1,5 +1,0 @@
-//go:build !race
-
-package lockfree_test
-
-const raceEnabled = false
