@@ -54,20 +54,14 @@ func (a *Array) Len() int { return a.n }
 // Add adds delta to counter i, as [Counter.Add] does. It panics if i is out
 // of range [0, Len()), with a message naming i and the length.
 func (a *Array) Add(i int, delta int64) {
-	if uint(i) >= uint(a.n) {
-		panic(IndexError{i, a.n})
-	}
-	cs.AddInt64(unsafe.Add(a.base, uintptr(i)*8), a.stride, delta)
+	cs.AddInt64(a.elem(i), a.stride, delta)
 	runtime.KeepAlive(a) // the memory must outlive the add; see Counter.Add
 }
 
 // Load returns the sum of counter i's slots, as [Counter.Load] does: not a
 // linearizable snapshot while Adds run. It panics if i is out of range.
 func (a *Array) Load(i int) int64 {
-	if uint(i) >= uint(a.n) {
-		panic(IndexError{i, a.n})
-	}
-	v := sumSlots(unsafe.Add(a.base, uintptr(i)*8), a.stride)
+	v := sumSlots(a.elem(i), a.stride)
 	runtime.KeepAlive(a)
 	return v
 }
@@ -77,12 +71,17 @@ func (a *Array) Load(i int) int64 {
 // counter for a few microseconds in the RSEQ backend). It panics if i is
 // out of range.
 func (a *Array) Reset(i int) int64 {
+	v := resetSlots(a.elem(i), a.stride)
+	runtime.KeepAlive(a)
+	return v
+}
+
+// elem returns counter i's word in slot 0, after checking i.
+func (a *Array) elem(i int) unsafe.Pointer {
 	if uint(i) >= uint(a.n) {
 		panic(IndexError{i, a.n})
 	}
-	v := resetSlots(unsafe.Add(a.base, uintptr(i)*8), a.stride)
-	runtime.KeepAlive(a)
-	return v
+	return unsafe.Add(a.base, uintptr(i)*8)
 }
 
 // IndexError is what the methods of Array panic with when given an index

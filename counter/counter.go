@@ -83,11 +83,7 @@ func (c *Counter) Inc() {
 // Adds stop, Load returns the exact sum. Load never blocks and writes
 // nothing.
 func (c *Counter) Load() int64 {
-	p := c.p
-	if p == nil {
-		panic(errZero)
-	}
-	v := sumSlots(p, stride)
+	v := sumSlots(c.word(), stride)
 	runtime.KeepAlive(c)
 	return v
 }
@@ -102,13 +98,20 @@ func (c *Counter) Load() int64 {
 // hot path. Concurrent Resets serialise. In the Atomic backend it swaps
 // each slot's word atomically and blocks nobody.
 func (c *Counter) Reset() int64 {
+	v := resetSlots(c.word(), stride)
+	runtime.KeepAlive(c)
+	return v
+}
+
+// word returns c's word in slot 0, after checking that c is not a zero
+// Counter. (Add and Inc check inline: with the call they would pass the
+// inliner's budget.)
+func (c *Counter) word() unsafe.Pointer {
 	p := c.p
 	if p == nil {
 		panic(errZero)
 	}
-	v := resetSlots(p, stride)
-	runtime.KeepAlive(c)
-	return v
+	return p
 }
 
 // blockLen is the number of counters that share a block.

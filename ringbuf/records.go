@@ -259,19 +259,9 @@ func (r *Records) commit(buf []byte, hdr uint64, p []byte) (int, error) {
 }
 
 // room reports whether slot s's ring has sz free bytes at tail t, looking
-// at limit first and at head only when limit says no (see Ring.refresh).
+// at limit first and at head only when limit says no.
 func (r *Records) room(s int, h *slotHdr, t, sz uint64) bool {
-	if int64(t+sz-atomic.LoadUint64(&h.limit)) <= int64(r.size) {
-		return true
-	}
-	head := atomic.LoadUint64(&h.head)
-	if int64(t+sz-head) > int64(r.size) {
-		return false
-	}
-	if l := atomic.LoadUint64(&h.limit); int64(head-l) > 0 {
-		cs.CmpStore(s, &h.limit, l, head)
-	}
-	return true
+	return int64(t+sz-atomic.LoadUint64(&h.limit)) <= int64(r.size) || h.refresh(s, t, sz, r.size)
 }
 
 func (r *Records) pushAtomic(p []byte) (int, error) {
@@ -305,12 +295,7 @@ func (r *Records) pushAtomic(p []byte) (int, error) {
 // It never returns part of a record, nor a record that fails validation
 // (see Corrupt). Pop never blocks producers.
 func (r *Records) Pop(dst []byte) ([]byte, bool) {
-	start := cs.CurrentSlot()
-	for i := range nslots {
-		s := start + i
-		if s >= nslots {
-			s -= nslots
-		}
+	for s := range fromCurrent {
 		if out, ok := r.popSlot(s, dst); ok {
 			return out, true
 		}

@@ -198,7 +198,7 @@ func (r *Ring[T]) push(v T) (int, bool) {
 	for {
 		h := r.m.hdr(s)
 		t := atomic.LoadUint64(&h.tail)
-		if int64(t-atomic.LoadUint64(&h.limit)) > int64(r.mask) && !r.refresh(s, h, t) {
+		if int64(t-atomic.LoadUint64(&h.limit)) > int64(r.mask) && !h.refresh(s, t, 1, r.mask+1) {
 			if guessed {
 				s, guessed = learn(g), false
 				continue
@@ -227,21 +227,6 @@ func (r *Ring[T]) push(v T) (int, bool) {
 	}
 }
 
-// refresh is called when the ring of slot s looks full from limit, the
-// producers' copy of head: it loads head, reports whether there is room at
-// tail t, and if so raises limit (a lost race to raise it is harmless:
-// limit is only ever a lower bound of head).
-func (r *Ring[T]) refresh(s int, h *slotHdr, t uint64) bool {
-	head := atomic.LoadUint64(&h.head)
-	if int64(t-head) > int64(r.mask) {
-		return false
-	}
-	if l := atomic.LoadUint64(&h.limit); int64(head-l) > 0 {
-		cs.CmpStore(s, &h.limit, l, head)
-	}
-	return true
-}
-
 func (r *Ring[T]) pushAtomic(v T) (int, bool) {
 	pr := probe.For()
 	pv := pr.Load()
@@ -265,12 +250,7 @@ func (r *Ring[T]) pushAtomic(v T) (int, bool) {
 // Wait at once. Pop never blocks producers: consumers claim a value by
 // compare-and-swap on the ring's head, which producers only read.
 func (r *Ring[T]) Pop() (T, bool) {
-	start := cs.CurrentSlot()
-	for i := range nslots {
-		s := start + i
-		if s >= nslots {
-			s -= nslots
-		}
+	for s := range fromCurrent {
 		if v, ok := r.popSlot(s, ^uint64(0)); ok {
 			return v, true
 		}
@@ -321,11 +301,9 @@ func (r *Ring[T]) popSlot(s int, end uint64) (T, bool) {
 // compare-and-swap on the ring's head: it is the cheap way to consume in
 // bulk. It returns dst unchanged when every ring looked empty (or n <= 0).
 func (r *Ring[T]) PopN(dst []T, n int) []T {
-	start := cs.CurrentSlot()
-	for i := 0; i < nslots && n > 0; i++ {
-		s := start + i
-		if s >= nslots {
-			s -= nslots
+	for s := range fromCurrent {
+		if n <= 0 {
+			break
 		}
 		before := len(dst)
 		dst = r.popSlotN(s, dst, n)

@@ -57,6 +57,22 @@ type slotHdr struct {
 
 const hdrSize = unsafe.Sizeof(slotHdr{})
 
+// refresh is called when slot s's ring, of size entries (values or bytes),
+// looks from limit, the producers' copy of head, to have no room for sz
+// more at tail t: it loads head, reports whether there is room, and if so
+// raises limit (a lost race to raise it is harmless: limit is only ever a
+// lower bound of head).
+func (h *slotHdr) refresh(s int, t, sz, size uint64) bool {
+	head := atomic.LoadUint64(&h.head)
+	if int64(t+sz-head) > int64(size) {
+		return false
+	}
+	if l := atomic.LoadUint64(&h.limit); int64(head-l) > 0 {
+		cs.CmpStore(s, &h.limit, l, head)
+	}
+	return true
+}
+
 // nslots is the number of per-CPU slots; cs fixes it before this package's
 // variables are initialised.
 var nslots = cs.Slots()
@@ -66,6 +82,23 @@ var nslots = cs.Slots()
 type slots struct {
 	base   unsafe.Pointer
 	stride uintptr
+}
+
+// fromCurrent yields every slot once: the calling thread's first, then the
+// following ones, wrapping. It is the order in which consumers look for
+// something to take.
+func fromCurrent(yield func(int) bool) {
+	start := cs.CurrentSlot()
+	for s := start; s < nslots; s++ {
+		if !yield(s) {
+			return
+		}
+	}
+	for s := range start {
+		if !yield(s) {
+			return
+		}
+	}
 }
 
 func (m *slots) hdr(s int) *slotHdr {
