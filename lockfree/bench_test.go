@@ -52,30 +52,6 @@ func (r *mutexRing) pop() (int, bool) {
 	return v, true
 }
 
-// mutexStack is a LIFO stack guarded by a mutex.
-type mutexStack struct {
-	mu  sync.Mutex
-	buf []int
-}
-
-func (s *mutexStack) push(v int) {
-	s.mu.Lock()
-	s.buf = append(s.buf, v)
-	s.mu.Unlock()
-}
-
-func (s *mutexStack) pop() (int, bool) {
-	s.mu.Lock()
-	if len(s.buf) == 0 {
-		s.mu.Unlock()
-		return 0, false
-	}
-	v := s.buf[len(s.buf)-1]
-	s.buf = s.buf[:len(s.buf)-1]
-	s.mu.Unlock()
-	return v, true
-}
-
 var sink int
 
 // yieldAfter is the back-off of retry loops around non-blocking operations:
@@ -279,7 +255,7 @@ func BenchmarkStackPushPop(b *testing.B) {
 		})
 	})
 	b.Run("peer=mutex", func(b *testing.B) {
-		var s mutexStack
+		var s mutexStack[int]
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
@@ -308,7 +284,7 @@ func BenchmarkIndexStackPopPush(b *testing.B) {
 		})
 	})
 	b.Run("peer=mutex", func(b *testing.B) {
-		var s mutexStack
+		var s mutexStack[int]
 		for i := range benchCap {
 			s.push(i)
 		}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/quick"
 	"time"
 
 	"github.com/gorseq/rseq/internal/torture"
@@ -14,6 +15,54 @@ import (
 // stressProcs is the GOMAXPROCS of concurrent tests: above the CPU count,
 // so that the OS also preempts goroutines in the middle of operations.
 var stressProcs = max(8, runtime.NumCPU()+2)
+
+// mutexStack is a LIFO stack guarded by a mutex: the reference model of
+// the Stack and IndexStack model tests, and the mutex peer of their
+// benchmarks.
+type mutexStack[T any] struct {
+	mu  sync.Mutex
+	buf []T
+}
+
+func (s *mutexStack[T]) push(v T) {
+	s.mu.Lock()
+	s.buf = append(s.buf, v)
+	s.mu.Unlock()
+}
+
+func (s *mutexStack[T]) pop() (T, bool) {
+	s.mu.Lock()
+	if len(s.buf) == 0 {
+		s.mu.Unlock()
+		var zero T
+		return zero, false
+	}
+	v := s.buf[len(s.buf)-1]
+	s.buf = s.buf[:len(s.buf)-1]
+	s.mu.Unlock()
+	return v, true
+}
+
+// checkModel runs quick.Check on f, a model test.
+func checkModel(t *testing.T, f any) {
+	t.Helper()
+	if err := quick.Check(f, &quick.Config{MaxCount: torture.Scale(1000, 300, 100)}); err != nil {
+		t.Error(err)
+	}
+}
+
+// startHistories prepares a linearizability test: GOMAXPROCS at
+// stressProcs and a runner of 3 goroutines for the rest of the test, and a
+// random source seeded with seed1, seed2.
+func startHistories(t *testing.T, seed1, seed2 uint64) (*rand.Rand, *historyRunner) {
+	prev := runtime.GOMAXPROCS(stressProcs)
+	hr := newHistoryRunner(3)
+	t.Cleanup(func() {
+		hr.close()
+		runtime.GOMAXPROCS(prev)
+	})
+	return rand.New(rand.NewPCG(seed1, seed2)), hr
+}
 
 // A budget bounds a test loop: it runs up to n iterations, but stops after
 // the first min of them once d has passed, so that a loaded machine slows

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"testing/quick"
 	"unsafe"
 
 	"github.com/gorseq/rseq/internal/torture"
@@ -104,37 +103,13 @@ func TestIndexStackTag(t *testing.T) {
 	}
 }
 
-// refIndexStack is the reference model: a stack of indices guarded by a
-// mutex.
-type refIndexStack struct {
-	mu  sync.Mutex
-	buf []uint32
-}
-
-func (r *refIndexStack) push(i uint32) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.buf = append(r.buf, i)
-}
-
-func (r *refIndexStack) pop() (uint32, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.buf) == 0 {
-		return 0, false
-	}
-	i := r.buf[len(r.buf)-1]
-	r.buf = r.buf[:len(r.buf)-1]
-	return i, true
-}
-
 // TestIndexStackModel runs random sequences on an IndexStack and the
 // reference model; pushes take an index not on the stack.
 func TestIndexStackModel(t *testing.T) {
 	f := func(n, pushBias uint8, ops []uint8) bool {
 		size := int(n%16) + 1
 		s, _ := lockfree.NewIndexStack(size)
-		var ref refIndexStack
+		var ref mutexStack[uint32]
 		var free []uint32 // indices not on the stack
 		for i := range size {
 			free = append(free, uint32(i))
@@ -164,18 +139,13 @@ func TestIndexStackModel(t *testing.T) {
 		}
 		return true
 	}
-	if err := quick.Check(f, &quick.Config{MaxCount: torture.Scale(1000, 300, 100)}); err != nil {
-		t.Error(err)
-	}
+	checkModel(t, f)
 }
 
 // TestIndexStackLinearizable records histories of goroutines that pop
 // indices from a full stack and push back the ones they hold.
 func TestIndexStackLinearizable(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(stressProcs))
-	r := rand.New(rand.NewPCG(5, 6))
-	hr := newHistoryRunner(3)
-	defer hr.close()
+	r, hr := startHistories(t, 5, 6)
 	const n = 4
 	b := newBudget(3000, 600, 300)
 	for i := 0; b.more(i); i++ {

@@ -2,11 +2,9 @@ package lockfree_test
 
 import (
 	"errors"
-	"math/rand/v2"
 	"runtime"
 	"sync"
 	"testing"
-	"testing/quick"
 	"time"
 	"unsafe"
 
@@ -195,18 +193,13 @@ func TestQueueModel(t *testing.T) {
 		}
 		return true
 	}
-	if err := quick.Check(f, &quick.Config{MaxCount: torture.Scale(1000, 300, 100)}); err != nil {
-		t.Error(err)
-	}
+	checkModel(t, f)
 }
 
 // TestQueueLinearizable records many small concurrent histories and checks
 // each against the queue specification.
 func TestQueueLinearizable(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(stressProcs))
-	r := rand.New(rand.NewPCG(1, 2))
-	hr := newHistoryRunner(3)
-	defer hr.close()
+	r, hr := startHistories(t, 1, 2)
 	b := newBudget(3000, 600, 300)
 	for i := 0; b.more(i); i++ {
 		capacity := 1 << r.IntN(3)

@@ -1,11 +1,7 @@
 package lockfree_test
 
 import (
-	"math/rand/v2"
-	"runtime"
-	"sync"
 	"testing"
-	"testing/quick"
 
 	"github.com/gorseq/rseq/internal/torture"
 	"github.com/gorseq/rseq/lockfree"
@@ -29,33 +25,10 @@ func TestStackZeroValue(t *testing.T) {
 	}
 }
 
-// refStack is the reference model: a LIFO stack guarded by a mutex.
-type refStack struct {
-	mu  sync.Mutex
-	buf []int
-}
-
-func (r *refStack) push(v int) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.buf = append(r.buf, v)
-}
-
-func (r *refStack) pop() (int, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.buf) == 0 {
-		return 0, false
-	}
-	v := r.buf[len(r.buf)-1]
-	r.buf = r.buf[:len(r.buf)-1]
-	return v, true
-}
-
 func TestStackModel(t *testing.T) {
 	f := func(pushBias uint8, ops []uint8) bool {
 		var s lockfree.Stack[int]
-		var ref refStack
+		var ref mutexStack[int]
 		for i, op := range ops {
 			if op < pushBias {
 				s.Push(i)
@@ -71,16 +44,11 @@ func TestStackModel(t *testing.T) {
 		}
 		return true
 	}
-	if err := quick.Check(f, &quick.Config{MaxCount: torture.Scale(1000, 300, 100)}); err != nil {
-		t.Error(err)
-	}
+	checkModel(t, f)
 }
 
 func TestStackLinearizable(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(stressProcs))
-	r := rand.New(rand.NewPCG(3, 4))
-	hr := newHistoryRunner(3)
-	defer hr.close()
+	r, hr := startHistories(t, 3, 4)
 	b := newBudget(3000, 600, 300)
 	for i := 0; b.more(i); i++ {
 		var s lockfree.Stack[int]

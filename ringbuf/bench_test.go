@@ -329,48 +329,35 @@ func BenchmarkPop(b *testing.B) {
 func BenchmarkRecordsPush(b *testing.B) {
 	for _, size := range []int{16, 200, 1000} {
 		rec := make([]byte, size)
-		b.Run("size="+strconv.Itoa(size)+"/impl=rseq", func(b *testing.B) {
-			r, err := ringbuf.NewRecords(1 << 16)
-			if err != nil {
-				b.Fatal(err)
-			}
-			var buf []byte
-			b.SetBytes(int64(size))
-			b.ReportAllocs()
-			for b.Loop() {
-				if r.Push(rec) != nil {
-					b.StopTimer()
-					for {
-						var ok bool
-						if buf, ok = r.Pop(buf[:0]); !ok {
-							break
-						}
-					}
-					b.StartTimer()
+		for _, c := range []struct {
+			name string
+			opts []ringbuf.Option
+		}{
+			{"/impl=rseq", nil},
+			{"/impl=rseq/checksum", []ringbuf.Option{ringbuf.WithChecksum()}},
+		} {
+			b.Run("size="+strconv.Itoa(size)+c.name, func(b *testing.B) {
+				r, err := ringbuf.NewRecords(1<<16, c.opts...)
+				if err != nil {
+					b.Fatal(err)
 				}
-			}
-		})
-		b.Run("size="+strconv.Itoa(size)+"/impl=rseq/checksum", func(b *testing.B) {
-			r, err := ringbuf.NewRecords(1<<16, ringbuf.WithChecksum())
-			if err != nil {
-				b.Fatal(err)
-			}
-			var buf []byte
-			b.SetBytes(int64(size))
-			b.ReportAllocs()
-			for b.Loop() {
-				if r.Push(rec) != nil {
-					b.StopTimer()
-					for {
-						var ok bool
-						if buf, ok = r.Pop(buf[:0]); !ok {
-							break
+				var buf []byte
+				b.SetBytes(int64(size))
+				b.ReportAllocs()
+				for b.Loop() {
+					if r.Push(rec) != nil {
+						b.StopTimer()
+						for {
+							var ok bool
+							if buf, ok = r.Pop(buf[:0]); !ok {
+								break
+							}
 						}
+						b.StartTimer()
 					}
-					b.StartTimer()
 				}
-			}
-		})
+			})
+		}
 		b.Run("size="+strconv.Itoa(size)+"/peer=chan", func(b *testing.B) {
 			ch := make(chan []byte, pushBatch)
 			b.SetBytes(int64(size))
