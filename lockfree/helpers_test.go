@@ -52,16 +52,16 @@ func checkModel(t *testing.T, f any) {
 }
 
 // startHistories prepares a linearizability test: GOMAXPROCS at
-// stressProcs and a runner of 3 goroutines for the rest of the test, and a
-// random source seeded with seed1, seed2.
-func startHistories(t *testing.T, seed1, seed2 uint64) (*rand.Rand, *historyRunner) {
+// stressProcs and a runner of 3 goroutines for the rest of the test, a
+// random source seeded with seed1, seed2, and the budget of histories.
+func startHistories(t *testing.T, seed1, seed2 uint64) (*rand.Rand, *historyRunner, *budget) {
 	prev := runtime.GOMAXPROCS(stressProcs)
 	hr := newHistoryRunner(3)
 	t.Cleanup(func() {
 		hr.close()
 		runtime.GOMAXPROCS(prev)
 	})
-	return rand.New(rand.NewPCG(seed1, seed2)), hr
+	return rand.New(rand.NewPCG(seed1, seed2)), hr, newBudget(3000, 600, 300)
 }
 
 // A budget bounds a test loop: it runs up to n iterations, but stops after

@@ -145,9 +145,8 @@ func TestIndexStackModel(t *testing.T) {
 // TestIndexStackLinearizable records histories of goroutines that pop
 // indices from a full stack and push back the ones they hold.
 func TestIndexStackLinearizable(t *testing.T) {
-	r, hr := startHistories(t, 5, 6)
+	r, hr, b := startHistories(t, 5, 6)
 	const n = 4
-	b := newBudget(3000, 600, 300)
 	for i := 0; b.more(i); i++ {
 		s, _ := lockfree.NewIndexStack(n)
 		init := make([]int, n)

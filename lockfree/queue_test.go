@@ -199,8 +199,7 @@ func TestQueueModel(t *testing.T) {
 // TestQueueLinearizable records many small concurrent histories and checks
 // each against the queue specification.
 func TestQueueLinearizable(t *testing.T) {
-	r, hr := startHistories(t, 1, 2)
-	b := newBudget(3000, 600, 300)
+	r, hr, b := startHistories(t, 1, 2)
 	for i := 0; b.more(i); i++ {
 		capacity := 1 << r.IntN(3)
 		q, _ := lockfree.NewQueue[int](capacity)

@@ -48,8 +48,7 @@ func TestStackModel(t *testing.T) {
 }
 
 func TestStackLinearizable(t *testing.T) {
-	r, hr := startHistories(t, 3, 4)
-	b := newBudget(3000, 600, 300)
+	r, hr, b := startHistories(t, 3, 4)
 	for i := 0; b.more(i); i++ {
 		var s lockfree.Stack[int]
 		push := func(v int) bool { s.Push(v); return true }

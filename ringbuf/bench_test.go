@@ -28,10 +28,7 @@ type pushPeer struct {
 }
 
 func ringPeer(b *testing.B, perCPU int) (*ringbuf.Ring[uint64], pushPeer) {
-	r, err := ringbuf.New[uint64](perCPU)
-	if err != nil {
-		b.Fatal(err)
-	}
+	r := newRing[uint64](b, perCPU)
 	return r, pushPeer{push: r.Push, pop: r.Pop, drain: func() {
 		for range r.Drain {
 		}
@@ -211,24 +208,15 @@ func BenchmarkThroughput2P1C(b *testing.B) {
 		return func() { r.Wait(context.Background()) }
 	}
 	b.Run("impl=rseq", func(b *testing.B) {
-		r, err := ringbuf.New[uint64](n)
-		if err != nil {
-			b.Fatal(err)
-		}
+		r := newRing[uint64](b, n)
 		run(b, r.Push, r.Pop, runtime.Gosched)
 	})
 	b.Run("impl=rseq/consumer=Wait", func(b *testing.B) {
-		r, err := ringbuf.New[uint64](n)
-		if err != nil {
-			b.Fatal(err)
-		}
+		r := newRing[uint64](b, n)
 		run(b, r.Push, r.Pop, wait(r))
 	})
 	b.Run("impl=rseq/consumer=PopN", func(b *testing.B) {
-		r, err := ringbuf.New[uint64](n)
-		if err != nil {
-			b.Fatal(err)
-		}
+		r := newRing[uint64](b, n)
 		buf := make([]uint64, 0, 256)
 		next := 0
 		pop := func() (uint64, bool) {
@@ -278,10 +266,7 @@ func BenchmarkPop(b *testing.B) {
 		}
 	}
 	b.Run("impl=rseq", func(b *testing.B) {
-		r, err := ringbuf.New[uint64](pushBatch)
-		if err != nil {
-			b.Fatal(err)
-		}
+		r := newRing[uint64](b, pushBatch)
 		// Pop called directly, not through a func value.
 		refill := func() {
 			b.StopTimer()
@@ -337,10 +322,7 @@ func BenchmarkRecordsPush(b *testing.B) {
 			{"/impl=rseq/checksum", []ringbuf.Option{ringbuf.WithChecksum()}},
 		} {
 			b.Run("size="+strconv.Itoa(size)+c.name, func(b *testing.B) {
-				r, err := ringbuf.NewRecords(1<<16, c.opts...)
-				if err != nil {
-					b.Fatal(err)
-				}
+				r := newRecords(b, 1<<16, c.opts...)
 				var buf []byte
 				b.SetBytes(int64(size))
 				b.ReportAllocs()

@@ -17,10 +17,7 @@ func FuzzRecordsDamaged(f *testing.F) {
 	f.Add([]byte{255, 1}, []byte{9, 100, 200})
 	f.Add([]byte{}, []byte{7})
 	f.Fuzz(func(t *testing.T, sizes, damage []byte) {
-		r, err := ringbuf.NewRecords(1024, ringbuf.WithChecksum())
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := newRecords(t, 1024, ringbuf.WithChecksum())
 		pushed := map[string]int{}
 		slot := -1
 		for i, n := range sizes {

@@ -27,10 +27,7 @@ func TestNewRecordsBadArguments(t *testing.T) {
 	for _, c := range []struct{ in, cap, max int }{
 		{16, 16, 8}, {17, 32, 24}, {1000, 1024, 1016}, {4096, 4096, 4088}, {1 << 20, 1 << 20, 4088},
 	} {
-		r, err := ringbuf.NewRecords(c.in, ringbuf.WithChecksum())
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := newRecords(t, c.in, ringbuf.WithChecksum())
 		if r.Cap() != c.cap || r.MaxRecord() != c.max {
 			t.Errorf("NewRecords(%d): Cap %d, MaxRecord %d; want %d, %d", c.in, r.Cap(), r.MaxRecord(), c.cap, c.max)
 		}
@@ -38,15 +35,12 @@ func TestNewRecordsBadArguments(t *testing.T) {
 }
 
 func TestRecordsTooLarge(t *testing.T) {
-	r, err := ringbuf.NewRecords(1 << 16)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newRecords(t, 1<<16)
 	max := r.MaxRecord()
 	if err := r.Push(make([]byte, max)); err != nil {
 		t.Fatalf("Push of MaxRecord (%d) bytes: %v", max, err)
 	}
-	err = r.Push(make([]byte, max+1))
+	err := r.Push(make([]byte, max+1))
 	if !errors.Is(err, ringbuf.ErrTooLarge) {
 		t.Fatalf("Push of %d bytes = %v, want ErrTooLarge", max+1, err)
 	}
@@ -84,10 +78,7 @@ func TestRecordsIntegrity(t *testing.T) {
 			name = "checksum"
 		}
 		t.Run(name, func(t *testing.T) {
-			r, err := ringbuf.NewRecords(8192, opts...)
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := newRecords(t, 8192, opts...)
 			max := r.MaxRecord()
 			var buf, want []byte
 			sizes := make([]int, 0, max+1)
@@ -133,10 +124,7 @@ func TestRecordsIntegrity(t *testing.T) {
 }
 
 func TestRecordsFull(t *testing.T) {
-	r, err := ringbuf.NewRecords(256)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newRecords(t, 256)
 	rec := make([]byte, 20) // 32 bytes with header and padding
 	var slots []int
 	for len(slots) <= 8*ringbuf.Slots() {
@@ -175,10 +163,7 @@ func TestRecordsFull(t *testing.T) {
 // ring goes to its start, after a wrap marker, even when the record is as
 // large as the ring allows.
 func TestRecordsWrap(t *testing.T) {
-	r, err := ringbuf.NewRecords(64)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newRecords(t, 64)
 	var buf, want []byte
 	for i := range 200 {
 		n := []int{0, 5, 56, 17, 40, 8, 1}[i%7]
@@ -210,10 +195,7 @@ func TestRecordsCorrupt(t *testing.T) {
 		{"payload/plain", nil, 8 + 3, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			r, err := ringbuf.NewRecords(1024, c.opts...)
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := newRecords(t, 1024, c.opts...)
 			want := record(nil, 2, 0, 30)
 			s, err := r.PushSlot(want)
 			if err != nil {

@@ -100,10 +100,7 @@ func itoa(n int) string {
 
 func TestCap(t *testing.T) {
 	for _, c := range []struct{ in, want int }{{1, 1}, {2, 2}, {3, 4}, {5, 8}, {1000, 1024}, {1 << 20, 1 << 20}} {
-		r, err := ringbuf.New[uint32](c.in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := newRing[uint32](t, c.in)
 		if r.Cap() != c.want {
 			t.Errorf("New(%d).Cap() = %d, want %d", c.in, r.Cap(), c.want)
 		}
@@ -128,10 +125,7 @@ func fill[T any](t *testing.T, r *ringbuf.Ring[T], mk func(i int) T) []int {
 }
 
 func testRoundTrip[T comparable](t *testing.T, mk func(i int) T) {
-	r, err := ringbuf.New[T](8)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newRing[T](t, 8)
 	for round := range 3 {
 		slots := fill(t, r, mk)
 		if len(slots) < r.Cap() {
@@ -198,10 +192,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestDrain(t *testing.T) {
-	r, err := ringbuf.New[int](64)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newRing[int](t, 64)
 	const n = 40
 	for i := range n {
 		if !r.Push(i) {
@@ -253,10 +244,7 @@ func TestLayout(t *testing.T) {
 }
 
 func TestPopN(t *testing.T) {
-	r, err := ringbuf.New[uint32](16)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newRing[uint32](t, 16)
 	if got := r.PopN(nil, 10); len(got) != 0 {
 		t.Fatalf("PopN on empty rings = %v", got)
 	}

@@ -121,10 +121,7 @@ func (l *ledger) check(t *testing.T, what string) (violations int64) {
 // is small, so that it fills and drops.
 func TestConservation(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
-	r, err := ringbuf.New[uint64](512)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newRing[uint64](t, 512)
 	const consumers, churnPer = 4, 64
 	// cur is the running subtest's ledger: nil from the end of its body
 	// (when the injectors have stopped) until the next body starts, for
@@ -230,10 +227,7 @@ func TestConservation(t *testing.T) {
 func TestFIFOPerRing(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
 	nslots := ringbuf.Slots()
-	r, err := ringbuf.New[uint64](128)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newRing[uint64](t, 128)
 	torture.Stress(t, nil, func(t *testing.T) (int64, func() int64) {
 		producers := torture.Workers()
 		slotOf := make([][]int8, producers) // slotOf[p][i]: where push i went, -1 if dropped
@@ -320,10 +314,7 @@ func TestFIFOPerRing(t *testing.T) {
 // was reported ErrFull.
 func TestRecordsConservation(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
-	r, err := ringbuf.NewRecords(1<<16, ringbuf.WithChecksum())
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newRecords(t, 1<<16, ringbuf.WithChecksum())
 	maxRec := r.MaxRecord()
 	sizeOf := func(p, i int) int {
 		x := uint64(p)*0x9e3779b97f4a7c15 ^ uint64(i)*0xbf58476d1ce4e5b9

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/gorseq/rseq/internal/torture"
-	"github.com/gorseq/rseq/ringbuf"
 )
 
 // parked waits until n goroutines are inside Wait's park (or on their way
@@ -21,10 +20,7 @@ func parked(n int, waiters func() int) {
 }
 
 func TestWaitWakesOnPush(t *testing.T) {
-	r, err := ringbuf.New[int](4)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newRing[int](t, 4)
 	for round := range 100 {
 		done := make(chan error)
 		go func() { done <- r.Wait(context.Background()) }()
@@ -47,10 +43,7 @@ func TestWaitWakesOnPush(t *testing.T) {
 }
 
 func TestWaitCancel(t *testing.T) {
-	r, err := ringbuf.New[int](4)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newRing[int](t, 4)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := r.Wait(ctx); !errors.Is(err, context.Canceled) {
@@ -74,10 +67,7 @@ func TestWaitCancel(t *testing.T) {
 }
 
 func TestRecordsWait(t *testing.T) {
-	r, err := ringbuf.NewRecords(256)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newRecords(t, 256)
 	done := make(chan error)
 	go func() { done <- r.Wait(context.Background()) }()
 	parked(1, r.Waiters)
@@ -105,10 +95,7 @@ func TestRecordsWait(t *testing.T) {
 // between, so that consumers keep parking.
 func TestWaitNoLostWakeup(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
-	r, err := ringbuf.New[uint64](64)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newRing[uint64](t, 64)
 	const producers, consumers = 4, 3
 	per := torture.Scale(20000, 4000, 2000)
 	total := producers * per
