@@ -48,16 +48,9 @@ func pace(r *rand.Rand, k int) {
 // sideLoop runs f in a loop on a goroutine until stop is closed, with a
 // short sleep after every call.
 func sideLoop(wg *sync.WaitGroup, stop <-chan struct{}, f func(i int)) {
-	wg.Go(func() {
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			f(i)
-			time.Sleep(time.Duration(i%50) * time.Microsecond)
-		}
+	torture.Loop(wg, stop, func(i int) {
+		f(i)
+		time.Sleep(time.Duration(i%50) * time.Microsecond)
 	})
 }
 

@@ -88,13 +88,7 @@ func (l *List[T]) Len() int { return int(l.n.Load()) }
 func (l *List[T]) PushFront(v T) *Element[T] {
 	e := &Element[T]{value: v}
 	l.mu.Lock()
-	first := l.head.Load()
-	e.next.Store(first)
-	if first != nil {
-		first.prev = e
-	} else {
-		l.tail = e
-	}
+	l.place(e, nil, l.head.Load())
 	l.publish(e, &l.head)
 	l.mu.Unlock()
 	return e
@@ -104,9 +98,8 @@ func (l *List[T]) PushFront(v T) *Element[T] {
 func (l *List[T]) PushBack(v T) *Element[T] {
 	e := &Element[T]{value: v}
 	l.mu.Lock()
-	e.prev = l.tail
-	l.publish(e, l.link(l.tail))
-	l.tail = e
+	l.place(e, l.tail, nil)
+	l.publish(e, l.link(e.prev))
 	l.mu.Unlock()
 	return e
 }
@@ -124,16 +117,23 @@ func (l *List[T]) InsertAfter(v T, mark *Element[T]) *Element[T] {
 	if mark.list.Load() != l {
 		return nil
 	}
-	nx := mark.next.Load()
-	e.next.Store(nx)
-	e.prev = mark
-	if nx != nil {
-		nx.prev = e
+	l.place(e, mark, mark.next.Load())
+	l.publish(e, &mark.next)
+	return e
+}
+
+// place links e, not yet published, between prev and next (nil at either
+// end of the list): e's own links, and next's prev or the tail, which only
+// writers read. Readers reach e once publish stores it in prev's link.
+// l.mu is held.
+func (l *List[T]) place(e, prev, next *Element[T]) {
+	e.prev = prev
+	if next != nil {
+		e.next.Store(next)
+		next.prev = e
 	} else {
 		l.tail = e
 	}
-	l.publish(e, &mark.next)
-	return e
 }
 
 // publish makes e, fully linked, an element of l by storing it at link.
@@ -194,14 +194,7 @@ func (l *List[T]) Replace(old *Element[T], v T) *Element[T] {
 	if old.list.Load() != l {
 		return nil
 	}
-	nx := old.next.Load()
-	e.next.Store(nx)
-	e.prev = old.prev
-	if nx != nil {
-		nx.prev = e
-	} else {
-		l.tail = e
-	}
+	l.place(e, old.prev, old.next.Load())
 	e.list.Store(l)
 	l.link(old.prev).Store(e)
 	old.prev = nil

@@ -158,20 +158,13 @@ func TestListRemoveVisibility(t *testing.T) {
 	var wg sync.WaitGroup
 	var bad atomic.Int64
 	for range torture.Workers() {
-		wg.Go(func() {
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
+		torture.Loop(&wg, stop, func(i int) {
+			gone := int(removed.Load())
+			for v := range l.All() {
+				if v == gone {
+					bad.Add(1)
 				}
-				gone := int(removed.Load())
-				for v := range l.All() {
-					if v == gone {
-						bad.Add(1)
-					}
-					disturb(i + v)
-				}
+				disturb(i + v)
 			}
 		})
 	}

@@ -28,6 +28,27 @@ func TestSynchronizeNoReaders(t *testing.T) {
 	d.Synchronize()
 }
 
+// startSynchronize calls d.Synchronize on a new goroutine and returns a
+// channel closed when it returns.
+func startSynchronize(d *list.RCU) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		d.Synchronize()
+		close(done)
+	}()
+	return done
+}
+
+// closed reports whether ch is closed (it is never sent on).
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
 // TestSynchronizeWaitsForReader: a section that began before Synchronize
 // keeps it waiting, in either period, and releases it when it ends, on the
 // goroutine that began it or another one.
@@ -35,15 +56,9 @@ func TestSynchronizeWaitsForReader(t *testing.T) {
 	d := list.NewRCU()
 	for i := range 4 {
 		tok := d.ReadLock()
-		var returned atomic.Bool
-		done := make(chan struct{})
-		go func() {
-			d.Synchronize()
-			returned.Store(true)
-			close(done)
-		}()
+		done := startSynchronize(d)
 		time.Sleep(settle)
-		if returned.Load() {
+		if closed(done) {
 			t.Fatalf("round %d: Synchronize returned while a section that began before it was open", i)
 		}
 		if i%2 == 0 {
@@ -61,16 +76,10 @@ func TestSynchronizeNested(t *testing.T) {
 	d := list.NewRCU()
 	outer := d.ReadLock()
 	inner := d.ReadLock()
-	var returned atomic.Bool
-	done := make(chan struct{})
-	go func() {
-		d.Synchronize()
-		returned.Store(true)
-		close(done)
-	}()
+	done := startSynchronize(d)
 	d.ReadUnlock(inner)
 	time.Sleep(settle)
-	if returned.Load() {
+	if closed(done) {
 		t.Fatal("Synchronize returned while the outer section was open")
 	}
 	d.ReadUnlock(outer)
@@ -318,28 +327,21 @@ func readers(t *testing.T, l *list.List[*payload], n int, stop chan struct{}) fu
 	var wg sync.WaitGroup
 	var seen, bad atomic.Int64
 	for r := range n {
-		wg.Go(func() {
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
+		torture.Loop(&wg, stop, func(i int) {
+			k := 0
+			for x := range l.All() {
+				a, b := x.a, x.b
+				if k%7 == r%7 {
+					disturb(i + k)
 				}
-				k := 0
-				for x := range l.All() {
-					a, b := x.a, x.b
-					if k%7 == r%7 {
-						disturb(i + k)
+				if a == poison || a != b || x.a != a || x.b != b {
+					if bad.Add(1) <= 5 {
+						t.Errorf("reader saw a recycled payload: a=%d b=%d, then a=%d b=%d", a, b, x.a, x.b)
 					}
-					if a == poison || a != b || x.a != a || x.b != b {
-						if bad.Add(1) <= 5 {
-							t.Errorf("reader saw a recycled payload: a=%d b=%d, then a=%d b=%d", a, b, x.a, x.b)
-						}
-					}
-					k++
 				}
-				seen.Add(int64(k))
+				k++
 			}
+			seen.Add(int64(k))
 		})
 	}
 	return func() (int64, int64) { wg.Wait(); return seen.Load(), bad.Load() }

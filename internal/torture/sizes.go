@@ -2,6 +2,7 @@ package torture
 
 import (
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,3 +32,17 @@ func StressTime() time.Duration {
 
 // Workers is the kernel rseq selftest's thread count: 6 per CPU.
 func Workers() int { return 6 * runtime.NumCPU() }
+
+// Loop runs f(0), f(1), ... on a new goroutine of wg until stop is closed.
+func Loop(wg *sync.WaitGroup, stop <-chan struct{}, f func(i int)) {
+	wg.Go(func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			f(i)
+		}
+	})
+}
