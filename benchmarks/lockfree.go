@@ -170,7 +170,9 @@ func pairMutexPar(b *testing.B) {
 	})
 }
 
-// mutexRing is a bounded FIFO ring of ints under a sync.Mutex.
+// mutexRing is a bounded FIFO ring of ints under a sync.Mutex. The
+// lockfree package's benchmarks have their own (lockfree/bench_test.go): a
+// test file this module cannot import.
 type mutexRing struct {
 	mu         sync.Mutex
 	buf        []int

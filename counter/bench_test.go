@@ -11,7 +11,10 @@ import (
 
 // The peers: a shared atomic.Int64, and stripedCounter (memory_test.go),
 // a striped counter with xsync v4's layout and Add. The Atomic backend is
-// measured by running these with GORSEQ=atomic.
+// measured by running these with GORSEQ=atomic. Each sub-benchmark writes
+// out its loop around direct calls, on purpose: a loop shared through an
+// interface or a func value would add an indirect call to an Add of a few
+// nanoseconds.
 //
 // Besides ns/op (wall clock), each benchmark reports cpu-ns/op: the CPU time
 // the whole process used, per op. On a machine shared with other busy

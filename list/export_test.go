@@ -62,6 +62,9 @@ func (l *PerCPU[T]) SlotLens() []int {
 // over every domain.
 func CallbackGoroutines() int64 { return callbackGoroutines.Load() }
 
+// The Layout functions are alike on purpose: unsafe.Offsetof needs each
+// field written out, so they cannot share code.
+
 func PerCPULayout() torture.Layout {
 	var l PerCPU[int]
 	return torture.Layout{Size: unsafe.Sizeof(l), Offsets: map[string]uintptr{

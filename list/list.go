@@ -108,19 +108,19 @@ func (l *List[T]) PushBack(v T) *Element[T] {
 // returns nil, changing nothing, if mark is not an element of l (never was,
 // or has been removed).
 func (l *List[T]) InsertAfter(v T, mark *Element[T]) *Element[T] {
-	if mark == nil {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.has(mark) {
 		return nil
 	}
 	e := &Element[T]{value: v}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if mark.list.Load() != l {
-		return nil
-	}
 	l.place(e, mark, mark.next.Load())
 	l.publish(e, &mark.next)
 	return e
 }
+
+// has reports whether e (nil or not) is an element of l. l.mu is held.
+func (l *List[T]) has(e *Element[T]) bool { return e != nil && e.list.Load() == l }
 
 // place links e, not yet published, between prev and next (nil at either
 // end of the list): e's own links, and next's prev or the tail, which only
@@ -150,12 +150,9 @@ func (l *List[T]) publish(e *Element[T], link *atomic.Pointer[Element[T]]) {
 // To know when no reader can still hold e's value, call Synchronize on
 // l.RCU() or pass a callback to its Call.
 func (l *List[T]) Remove(e *Element[T]) bool {
-	if e == nil {
-		return false
-	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if e.list.Load() != l {
+	if !l.has(e) {
 		return false
 	}
 	nx := e.next.Load()
@@ -185,15 +182,12 @@ func (l *List[T]) link(prev *Element[T]) *atomic.Pointer[Element[T]] {
 // element, never both and never neither. It returns nil, changing nothing,
 // if old is not an element of l. old is removed, as with Remove.
 func (l *List[T]) Replace(old *Element[T], v T) *Element[T] {
-	if old == nil {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.has(old) {
 		return nil
 	}
 	e := &Element[T]{value: v}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if old.list.Load() != l {
-		return nil
-	}
 	l.place(e, old.prev, old.next.Load())
 	e.list.Store(l)
 	l.link(old.prev).Store(e)

@@ -18,7 +18,9 @@ import (
 
 const benchCap = 1024
 
-// mutexRing is a bounded FIFO queue guarded by a mutex.
+// mutexRing is a bounded FIFO queue guarded by a mutex. The benchmarks
+// module has its own (benchmarks/lockfree.go): it cannot import a test
+// file, and this package exports no benchmark peer.
 type mutexRing struct {
 	mu         sync.Mutex
 	buf        []int

@@ -8,6 +8,9 @@ import (
 	"github.com/gorseq/rseq/lockfree"
 )
 
+// Each example is whole on its own, as go doc shows it alone: their
+// drain-and-print loops repeat on purpose.
+
 func ExampleQueue() {
 	q, err := lockfree.NewQueue[string](3)
 	if err != nil {

@@ -10,6 +10,9 @@ import (
 
 const CacheLine = cacheLine
 
+// The Layout functions are alike on purpose: unsafe.Offsetof needs each
+// field written out, so they cannot share code.
+
 func QueueLayout() torture.Layout {
 	var q Queue[int]
 	return torture.Layout{Size: unsafe.Sizeof(q), Offsets: map[string]uintptr{

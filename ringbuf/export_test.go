@@ -48,6 +48,9 @@ func (r *Records) Damage(s, off int) bool {
 	return true
 }
 
+// The Layout functions are alike on purpose: unsafe.Offsetof needs each
+// field written out, so they cannot share code.
+
 func SlotLayout() torture.Layout {
 	var h slotHdr
 	return torture.Layout{Size: unsafe.Sizeof(h), Offsets: map[string]uintptr{
