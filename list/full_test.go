@@ -50,7 +50,7 @@ func TestPerCPUPushBelowCapacity(t *testing.T) {
 	torture.Stress(t, popPush, func(t *testing.T) (int64, func() int64) {
 		cur.Store(t)
 		l := lp.Load()
-		ops := torture.Hammer(holders, stressTime(), func(_, i int) {
+		ops := torture.Hammer(holders, torture.StressTime(), func(_, i int) {
 			v, ok := l.Pop()
 			if !ok {
 				popFails.Add(1)

@@ -370,12 +370,12 @@ func TestPoolStress(t *testing.T) {
 	torture.Stress(t, churn, func(t *testing.T) (int64, func() int64) {
 		cur.Store(t)
 		p := pp.Load()
-		ws := workers()
+		ws := torture.Workers()
 		held := make([][]*stamped, ws)
 		for w := range held {
 			held[w] = make([]*stamped, 0, 40)
 		}
-		ops := torture.Hammer(ws, stressTime(), func(w, i int) {
+		ops := torture.Hammer(ws, torture.StressTime(), func(w, i int) {
 			cycle(p, int64(w+1), 1+(i*7+w)%40, held[w], i)
 		})
 		return ops, func() int64 {
@@ -439,7 +439,7 @@ func TestPoolGetBelowCapacity(t *testing.T) {
 	}
 	torture.Stress(t, getPut, func(t *testing.T) (int64, func() int64) {
 		p := pp.Load()
-		ops := torture.Hammer(holders, stressTime(), func(w, i int) {
+		ops := torture.Hammer(holders, torture.StressTime(), func(w, i int) {
 			x, ok := p.Get()
 			if !ok {
 				fails.Add(1)
