@@ -34,15 +34,7 @@ func BenchmarkPerCPU(b *testing.B) {
 			}
 		})
 	})
-	b.Run("peer=syncpool", func(b *testing.B) {
-		p := sync.Pool{New: func() any { return new(int) }}
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				p.Put(p.Get())
-			}
-		})
-	})
+	b.Run("peer=syncpool", benchSyncPool)
 	b.Run("peer=lockfree.Stack", func(b *testing.B) {
 		var s lockfree.Stack[*int]
 		v := new(int)
@@ -162,5 +154,17 @@ func BenchmarkSynchronize(b *testing.B) {
 		b.StopTimer()
 		slices.Sort(times)
 		b.ReportMetric(float64(times[len(times)/2].Nanoseconds())/1e3, "median-µs")
+	})
+}
+
+// benchSyncPool is the sync.Pool peer of BenchmarkPerCPU and BenchmarkPool:
+// a Get and a Put per operation.
+func benchSyncPool(b *testing.B) {
+	p := sync.Pool{New: func() any { return new(int) }}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			p.Put(p.Get())
+		}
 	})
 }

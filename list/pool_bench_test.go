@@ -1,7 +1,6 @@
 package list_test
 
 import (
-	"sync"
 	"testing"
 
 	"github.com/gorseq/rseq/list"
@@ -24,13 +23,5 @@ func BenchmarkPool(b *testing.B) {
 			}
 		})
 	})
-	b.Run("peer=syncpool", func(b *testing.B) {
-		p := sync.Pool{New: func() any { return new(int) }}
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				p.Put(p.Get())
-			}
-		})
-	})
+	b.Run("peer=syncpool", benchSyncPool)
 }

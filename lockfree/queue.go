@@ -83,25 +83,8 @@ func NewQueue[T any](capacity int) (*Queue[T], error) {
 // Push never waits for another goroutine. It retries only when another
 // Push claimed the same position first.
 func (q *Queue[T]) Push(v T) bool {
-	pos := q.tail.Load()
-	for {
-		s := &q.slots[pos&q.mask]
-		switch d := int64(s.seq.Load() - 2*pos); {
-		case d == 0:
-			// The slot is free for pos; claim pos.
-			if q.tail.CompareAndSwap(pos, pos+1) {
-				s.val = v
-				s.seq.Store(2*pos + 1)
-				return true
-			}
-		case d < 0:
-			// The element Cap positions back is still in the slot,
-			// or its Pop has not finished with it.
-			return false
-		}
-		// Another Push took pos; start again from the current tail.
-		pos = q.tail.Load()
-	}
+	ok, _ := q.TryPush(v)
+	return ok
 }
 
 // TryPush is [Queue.Push] that also reports whether it lost a race to
