@@ -224,12 +224,7 @@ func (l *PerCPU[T]) steal(off uintptr, steals *atomic.Uint64) (uint64, bool) {
 		if atomic.LoadUint64(l.head(o, off)) == nilNode {
 			continue // empty: no need to stop it
 		}
-		// Stop words are taken in slot order, so that two steals
-		// between the same slots cannot deadlock.
-		lo, hi := min(o, s), max(o, s)
-		cs.Exclusive(lo, func() {
-			cs.Exclusive(hi, func() { x, ok = l.move(o, s, off) })
-		})
+		cs.ExclusivePair(o, s, func() { x, ok = l.move(o, s, off) })
 		if ok {
 			steals.Add(1)
 			return x, true

@@ -1,6 +1,7 @@
 package cs
 
 import (
+	"strconv"
 	"sync/atomic"
 	"unsafe"
 )
@@ -134,4 +135,30 @@ func listPushHereSlow(head unsafe.Pointer, stride, links uintptr, node uint64) {
 		}
 	}
 	stuck(func(s int) { goListPushAt(unsafe.Add(head, uintptr(s)*stride), links, node) })
+}
+
+// ExclusivePair runs f with slots a and b stopped, as Exclusive does for
+// one, with a single fence: list.PerCPU moves a batch of nodes from one
+// CPU's list to another's with both stopped, so that no node is ever in
+// flight outside a list. Stop words are taken in slot order, so pairs and
+// ExclusiveAll never deadlock. It panics if a or b is out of range.
+func ExclusivePair(a, b int, f func()) {
+	if a == b {
+		Exclusive(a, f)
+		return
+	}
+	if uint(a) >= uint(nslots) || uint(b) >= uint(nslots) {
+		panic("cs: ExclusivePair slots " + strconv.Itoa(a) + ", " + strconv.Itoa(b) + " out of range [0, " + strconv.Itoa(nslots) + ")")
+	}
+	lo, hi := min(a, b), max(a, b)
+	lockSlot(lo)
+	lockSlot(hi)
+	defer func() {
+		unlockSlot(hi)
+		unlockSlot(lo)
+	}()
+	if rseqOn {
+		fence(-1)
+	}
+	f()
 }

@@ -209,3 +209,32 @@ func FuzzHere(f *testing.F) {
 		checkHere(t, mem, cs.Enabled() && len(b)%2 == 1, ops)
 	})
 }
+
+// TestExclusivePair: inside f both slots are stopped (with two slots, every
+// raw section diverts), and out-of-range slots panic.
+func TestExclusivePair(t *testing.T) {
+	mem, err := cs.Alloc(hereSize, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Free()
+	n := cs.Slots()
+	ran := false
+	cs.ExclusivePair(0, n-1, func() {
+		ran = true
+		if cs.Enabled() && n <= 2 && !cs.ForcedAborts {
+			if _, st := cs.RawStackPop(mem.Base(), mem.Stride()); st != cs.StStopped {
+				t.Errorf("a section with slots 0 and %d stopped: %v", n-1, st)
+			}
+		}
+	})
+	if !ran {
+		t.Fatal("f did not run")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("ExclusivePair with a slot out of range did not panic")
+		}
+	}()
+	cs.ExclusivePair(0, n, func() {})
+}
