@@ -165,23 +165,36 @@ func (p *Pool[T]) obj(i uint32) *T { return (*T)(unsafe.Add(p.objs, uintptr(i)*p
 // is as the last Put left it (zeroed if it was never out). Get returns nil
 // and false when every object is out.
 func (p *Pool[T]) Get() (*T, bool) {
-	// The fast path: one section on the current CPU's stack.
-	if cs.Enabled() && !cs.RaceEnabled {
-		if i, st := cs.StackPop(p.stacks, p.stride); st == cs.OK {
-			return p.obj(i), true
+	if !cs.RaceEnabled {
+		if cs.Enabled() {
+			// The fast path: one section on the current CPU's stack.
+			if i, st := cs.StackPop(p.stacks, p.stride); st == cs.OK {
+				return p.obj(i), true
+			}
+		} else {
+			// The Atomic backend's fast path: the probe's stack.
+			pr := probe.For()
+			v := pr.Load()
+			i, ok, contended := p.st.pop(probe.Slot(v, len(p.st.heads)))
+			if contended {
+				probe.Advance(pr, v)
+			}
+			if ok {
+				return p.obj(i), true
+			}
 		}
 	}
 	return p.getOther()
 }
 
-// getOther finishes a Get that the fast path did not: an empty stack, the
-// Atomic backend, or a race build.
+// getOther finishes a Get that the fast path did not: an empty stack (the
+// slow path), or every Get of a race build.
 func (p *Pool[T]) getOther() (*T, bool) {
 	var i uint32
 	var ok bool
 	switch {
 	case !cs.Enabled():
-		i, ok = p.getAtomic()
+		i, ok = p.st.popAny(probe.Slot(probe.For().Load(), len(p.st.heads)))
 	case cs.RaceEnabled:
 		var st cs.Status
 		if i, st = cs.StackPop(p.stacks, p.stride); st == cs.OK {
@@ -205,20 +218,29 @@ func (p *Pool[T]) getOther() (*T, bool) {
 // used after Put. Put panics, naming the pool and the address, when x is
 // nil, is not one of p's objects or points inside one.
 func (p *Pool[T]) Put(x *T) {
-	// The fast path: the index by address arithmetic, one section.
+	// The index by address arithmetic, then one section (or one push on
+	// the probe's stack in the Atomic backend).
 	off := uintptr(unsafe.Pointer(x)) - uintptr(p.objs)
 	hi, _ := bits.Mul64(uint64(off), p.recip)
-	if off >= p.span || uintptr(hi)*p.size != off || !cs.Enabled() || cs.RaceEnabled {
+	if off >= p.span || uintptr(hi)*p.size != off || cs.RaceEnabled {
 		p.putOther(x)
 		return
 	}
-	if cs.StackPush(p.stacks, p.stride, uint32(hi), p.slotCap) != cs.OK {
-		p.putSlow(uint32(hi))
+	if cs.Enabled() {
+		if cs.StackPush(p.stacks, p.stride, uint32(hi), p.slotCap) != cs.OK {
+			p.putSlow(uint32(hi))
+		}
+		return
+	}
+	pr := probe.For()
+	v := pr.Load()
+	if p.st.push(probe.Slot(v, len(p.st.heads)), uint32(hi)) {
+		probe.Advance(pr, v)
 	}
 }
 
-// putOther finishes a Put that the fast path did not: a bad pointer, the
-// Atomic backend, or a race build.
+// putOther finishes a Put that the fast path did not: a bad pointer, or
+// every Put of a race build.
 func (p *Pool[T]) putOther(x *T) {
 	off := uintptr(unsafe.Pointer(x)) - uintptr(p.objs)
 	hi, _ := bits.Mul64(uint64(off), p.recip)
@@ -440,23 +462,8 @@ func (p *Pool[T]) putSlow(i uint32) {
 	})
 }
 
-// Atomic backend: the slot's lock-free stack, the probe moving on
-// contention.
-
-func (p *Pool[T]) getAtomic() (uint32, bool) {
-	pr := probe.For()
-	v := pr.Load()
-	s := probe.Slot(v, len(p.st.heads))
-	i, ok, contended := p.st.pop(s)
-	if contended {
-		probe.Advance(pr, v)
-	}
-	if ok {
-		return i, true
-	}
-	return p.st.popAny(s)
-}
-
+// putAtomic is the Atomic backend's Put: a push on the probe's stack, the
+// probe moving on contention.
 func (p *Pool[T]) putAtomic(i uint32) {
 	pr := probe.For()
 	v := pr.Load()
