@@ -312,7 +312,10 @@ func (l *PerCPU[T]) count(s int, off uintptr) int {
 
 // The Atomic backend: the same lists as lock-free tagged stacks of indices,
 // one pair per slot, the slot the caller's probe, which moves to another
-// slot when a compare-and-swap fails (see stripes).
+// slot when a compare-and-swap fails (see stripes). pushAtomic and
+// popAtomic are mirror images on purpose (free to used, used to free): the
+// value step sits between the pop and the push, so one shared function
+// would need a callback or half a dozen results.
 
 func (l *PerCPU[T]) pushAtomic(v T) bool {
 	pr := probe.For()

@@ -1,11 +1,9 @@
 package list_test
 
 import (
-	"errors"
 	"math/rand/v2"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -15,18 +13,7 @@ import (
 )
 
 func TestNewPerCPUCapacity(t *testing.T) {
-	for _, c := range []int{-1, 0, list.MaxCapacity + 1} {
-		l, err := list.NewPerCPU[int](c)
-		if l != nil || !errors.Is(err, list.ErrCapacity) {
-			t.Fatalf("NewPerCPU(%d) = %v, %v; want nil and ErrCapacity", c, l, err)
-		}
-		if !strings.Contains(err.Error(), "capacity "+strconv.Itoa(c)) {
-			t.Errorf("error %q does not name the capacity %d", err, c)
-		}
-	}
-	if _, err := list.NewPerCPU[int](0); err == nil || err.Error() != "list: NewPerCPU: capacity 0 out of range [1, 16777216]" {
-		t.Errorf("NewPerCPU(0) error %q", err)
-	}
+	testBadCapacity(t, "NewPerCPU", list.NewPerCPU[int])
 	for _, c := range []int{1, 2, 3, 1000} {
 		if _, err := list.NewPerCPU[string](c); err != nil {
 			t.Fatalf("NewPerCPU(%d): %v", c, err)

@@ -1,10 +1,8 @@
 package list_test
 
 import (
-	"errors"
 	"fmt"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,15 +16,7 @@ import (
 )
 
 func TestNewPoolCapacity(t *testing.T) {
-	for _, c := range []int{-1, 0, list.MaxCapacity + 1} {
-		p, err := list.NewPool[int](c)
-		if p != nil || !errors.Is(err, list.ErrCapacity) {
-			t.Fatalf("NewPool(%d) = %v, %v; want nil and ErrCapacity", c, p, err)
-		}
-		if !strings.Contains(err.Error(), "capacity "+strconv.Itoa(c)) {
-			t.Errorf("error %q does not name the capacity %d", err, c)
-		}
-	}
+	testBadCapacity(t, "NewPool", list.NewPool[int])
 }
 
 // getAll takes every object of p, checks they are distinct and that one
