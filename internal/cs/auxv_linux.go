@@ -4,9 +4,9 @@ import (
 	"bufio"
 	"debug/elf"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -39,11 +39,7 @@ func readAuxv() (map[uint64]uint64, error) {
 // has both as dynamic symbols, whose values are offsets from that base; the
 // variables are read through /proc/self/mem.
 func libcRseq(auxv map[uint64]uint64) (offset int64, size uint32, err error) {
-	base := auxv[atBase]
-	if base == 0 {
-		return 0, 0, errors.New("no dynamic loader is mapped (AT_BASE is 0)")
-	}
-	path, err := mappedFile(base)
+	base, path, err := loaderMapping(auxv)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -83,6 +79,47 @@ func libcRseq(auxv map[uint64]uint64) (offset int64, size uint32, err error) {
 	}
 	size = binary.LittleEndian.Uint32(buf[:4])
 	return offset, size, nil
+}
+
+// loaderMapping returns where the dynamic loader is mapped and its file.
+// The kernel names it in AT_BASE when it loaded it as a program's
+// interpreter. AT_BASE is 0 when the loader was run as the program itself
+// (ld.so PROGRAM, as the VM tests start cgo binaries); the loader is then
+// the executable the kernel mapped, /proc/self/exe, at the mapping of its
+// first page. A static binary ends up there too, and has no __rseq_offset.
+func loaderMapping(auxv map[uint64]uint64) (uint64, string, error) {
+	if base := auxv[atBase]; base != 0 {
+		path, err := mappedFile(base)
+		return base, path, err
+	}
+	exe, err := os.Readlink("/proc/self/exe")
+	if err != nil {
+		return 0, "", fmt.Errorf("no dynamic loader is mapped (AT_BASE is 0) and %w", err)
+	}
+	base, err := fileBase(exe)
+	return base, exe, err
+}
+
+// fileBase returns the address where the first page of the file at path
+// is mapped.
+func fileBase(path string) (uint64, error) {
+	f, err := os.Open("/proc/self/maps")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 6 || fields[5] != path || strings.Trim(fields[2], "0") != "" {
+			continue
+		}
+		lo, _, _ := strings.Cut(fields[0], "-")
+		if base, err := strconv.ParseUint(lo, 16, 64); err == nil {
+			return base, nil
+		}
+	}
+	return 0, fmt.Errorf("no dynamic loader is mapped (AT_BASE is 0), and %s is not mapped at offset 0", path)
 }
 
 // mappedFile returns the path of the file mapped at addr.

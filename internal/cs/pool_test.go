@@ -1,6 +1,7 @@
 package cs_test
 
 import (
+	"bytes"
 	"runtime"
 	"strings"
 	"testing"
@@ -169,11 +170,9 @@ func TestParseCPUList(t *testing.T) {
 	}
 }
 
-// The section scanner on hand-made code.
+// The section scanner on hand-made code, with this architecture's marks.
 func TestScanSection(t *testing.T) {
-	start := []byte{0x0f, 0x1f, 0x84, 0x00, 0x01, 0x00, 0x9a, 0x5e}
-	post := []byte{0x0f, 0x1f, 0x84, 0x00, 0x02, 0x00, 0x9a, 0x5e}
-	sig := []byte{0x0f, 0xb9, 0x3d, 0x53, 0x30, 0x05, 0x53}
+	start, post, sig := cs.StartMarker, cs.PostMarker, cs.SigBytes
 	cat := func(parts ...[]byte) []byte {
 		var b []byte
 		for _, p := range parts {
@@ -181,14 +180,24 @@ func TestScanSection(t *testing.T) {
 		}
 		return b
 	}
-	pad := []byte{0x90, 0x90, 0x90}
-	code := cat(pad, start, pad, post, []byte{0xc3}, sig, pad)
+	// pad: instruction-sized filler that is none of the marks.
+	pad := bytes.Repeat([]byte{0xee}, 3*cs.InstrAlign)
+	ret := bytes.Repeat([]byte{0xdd}, cs.InstrAlign)
+	code := cat(pad, start, pad, post, ret, sig, pad)
 	sec, err := cs.ScanSection(code)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sec.Start != 3 || sec.Post != 3+8+3 || sec.Abort != 3+8+3+8+1+7 {
+	p, s := len(pad), len(start)
+	if sec.Start != p || sec.Post != p+s+p || sec.Abort != p+s+p+len(post)+len(ret)+len(sig) {
 		t.Fatalf("section %+v", sec)
+	}
+	if cs.InstrAlign > 1 {
+		// A mark at an offset that is not an instruction boundary is data,
+		// not a mark.
+		if _, err := cs.ScanSection(cat(pad, []byte{0xee}, start, pad, post, sig)); err == nil {
+			t.Error("misaligned start marker accepted")
+		}
 	}
 	for name, bad := range map[string][]byte{
 		"no start":     cat(pad, post, sig),

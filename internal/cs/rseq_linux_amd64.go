@@ -3,200 +3,36 @@
 package cs
 
 import (
-	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
-// Implemented in sections_amd64.h (the sections) and thread_linux_amd64.s.
+// How threads find their area on linux/amd64, in both process modes.
 
-//go:noescape
-func rseqAdd(p unsafe.Pointer, stride uintptr, delta int64) uint32
+// Constants the asm reads through go_asm.h (const_NAME).
+const (
+	areaTID  = 32 // ours, past the kernel's 32 bytes (pure-Go mode)
+	areaSize = 64 // the room of one area in our pages (pure-Go mode)
 
-// AddInt64 adds delta to the int64 at p + s*stride, where s is the current
-// slot. In the RSEQ backend it is one critical section ending in a plain add
-// to memory; in the Atomic backend an atomic add. It always succeeds.
-//
-// (The exported primitives are defined here and in rseq_noasm.go rather
-// than in cs.go: on linux/amd64 each is the asm section itself, so that
-// callers pay one call, not a Go call wrapping an asm call.)
-//
-//go:noescape
-func AddInt64(p unsafe.Pointer, stride uintptr, delta int64)
+	sysGettid    = unix.SYS_GETTID
+	sysArchPrctl = unix.SYS_ARCH_PRCTL
+	archGetFS    = 0x1003 // arch_prctl ARCH_GET_FS
+)
 
-// CurrentSlot returns the slot the calling thread should use now. The answer
-// is a snapshot: the thread may move right after, which the primitives
-// detect (they return Moved). Threads that cannot use rseq, and every thread
-// in the Atomic backend, get a slot derived from the goroutine's stack.
-func CurrentSlot() int
-
-// CmpStore does, atomically with respect to every other primitive on slot:
-//
-//	if *v == expect { *v = newv; return OK }
-//	return CmpFailed
-//
-// It returns Moved, writing nothing, when the calling thread is not on slot.
-// v must be slot's memory.
-//
-//go:noescape
-func CmpStore(slot int, v *uint64, expect, newv uint64) Status
-
-// CmpStoreStore does, atomically with respect to every other primitive on
-// slot:
-//
-//	if *v == expect { *v2 = new2; *v = newv; return OK }
-//	return CmpFailed
-//
-// The store to v2 is a try-store: it is visible only with the commit of v
-// (or left behind, unpublished, by an aborted attempt). It returns Moved,
-// writing nothing, when the calling thread is not on slot.
-//
-//go:noescape
-func CmpStoreStore(slot int, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) Status
-
-// CmpMemcpyStore does, atomically with respect to every other primitive on
-// slot:
-//
-//	if *v == expect { copy n bytes from src to dst; *v = newv; return OK }
-//	return CmpFailed
-//
-// An aborted attempt may leave part of a copy in dst; only the commit of v
-// publishes it. n must be at most MaxMemcpy; it panics otherwise. dst must
-// be slot's memory and must not hold Go pointers. It returns Moved, writing
-// nothing, when the calling thread is not on slot.
-//
-//go:noescape
-func CmpMemcpyStore(slot int, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) Status
-
-// ListPop pops the first node of a per-slot singly linked list of indices,
-// atomically with respect to every other primitive on slot:
-//
-//	node := *head
-//	if node == sentinel { return node, CmpFailed }
-//	*head = next[node]
-//	return node, OK
-//
-// next points at slot's array of uint64 links; every index reachable from
-// head must be within it. Pushing is CmpStoreStore(slot, head, old,
-// &next[node], old, node). It returns Moved when the calling thread is not on
-// slot.
-//
-//go:noescape
-func ListPop(slot int, head *uint64, next unsafe.Pointer, sentinel uint64) (uint64, Status)
-
-//go:noescape
-func rseqCmpStore(slot uint32, v *uint64, expect, newv uint64) uint32
-
-//go:noescape
-func rseqCmpStoreStore(slot uint32, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) uint32
-
-//go:noescape
-func rseqCmpMemcpyStore(slot uint32, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) uint32
-
-//go:noescape
-func rseqListPop(slot uint32, head *uint64, next unsafe.Pointer, sentinel uint64) (node uint64, st uint32)
-
-func rseqCurrent() (idx uint32, st uint32)
+// Implemented in thread_linux_amd64.s.
 
 //go:noescape
 func rseqRegister(area, dead unsafe.Pointer) (errno uintptr)
 
 func tlsProbe() (fs0, fsbase uintptr, errno uintptr)
 
-func libcProbe(off int64) (errno uintptr)
-
-func emptyAsm()
-
-// Read by the asm; written once by platformInit.
-var (
-	areaOffset int64   // libc mode: __rseq_offset; pure-Go mode: 0
-	idxOff     int64   // offset of the slot index in the area: areaMMCID or areaCPUID
-	stopBase   uintptr // = stopWords
-
-	// descs holds the address of each section's descriptor, csText the
-	// entry address of each function with a section (defined in
-	// sections_amd64.h), both indexed by the sec constants.
-	descs  [nSections]uintptr
-	csText [nSections]uintptr
-)
-
-// The functions with a critical section, as indices of descs and csText.
-// The asm reads them (const_secRseqAdd, ...); the raw functions come first.
-const (
-	secRseqAdd = iota
-	secRseqCmpStore
-	secRseqCmpStoreStore
-	secRseqCmpMemcpyStore
-	secRseqListPop
-	secAddInt64
-	secCmpStore
-	secCmpStoreStore
-	secCmpMemcpyStore
-	secListPop
-	// The sections on the current slot (here_amd64.h), raw then exported.
-	secRseqStackPop
-	secRseqStackPush
-	secRseqListPopHere
-	secRseqListPushHere
-	secStackPop
-	secStackPush
-	secListPopHere
-	secListPushHere
-	nSections
-)
-
-// Constants the asm reads through go_asm.h (const_NAME).
-const (
-	// abortLimit is how many aborts in a row one call of a section takes
-	// before it gives up and takes the slow path (a debugger single-stepping
-	// through a section aborts every attempt).
-	abortLimit = 16
-
-	// Offsets in struct rseq, the thread's area.
-	areaCPUID  = 4
-	areaRseqCS = 8
-	areaMMCID  = 24
-	areaTID    = 32 // ours, past the kernel's 32 bytes (pure-Go mode)
-	areaSize   = 64 // the room of one area in our pages (pure-Go mode)
-	rseqLen    = 32 // the length of struct rseq registered with the kernel
-
-	sysRseq      = unix.SYS_RSEQ
-	sysGettid    = unix.SYS_GETTID
-	sysArchPrctl = unix.SYS_ARCH_PRCTL
-	archGetFS    = 0x1003 // arch_prctl ARCH_GET_FS
-)
-
-const (
-	membarrierCmdQuery                        = 0
-	membarrierCmdPrivateExpedited             = 1 << 3
-	membarrierCmdRegisterPrivateExpedited     = 1 << 4
-	membarrierCmdPrivateExpeditedRseq         = 1 << 7
-	membarrierCmdRegisterPrivateExpeditedRseq = 1 << 8
-	membarrierCmdFlagCPU                      = 1
-)
-
-var mmCIDIndex bool // slots are mm_cids (fence every CPU)
-
-func platformInit(forceCPU bool) string {
-	if _, _, e := unix.RawSyscall6(sysRseq, 0, 0, 0, 0, 0, 0); e != unix.EINVAL {
-		switch e {
-		case unix.ENOSYS:
-			return "kernel without rseq (Linux 4.18 or later is needed)"
-		case unix.EPERM, unix.EACCES:
-			return "rseq refused by the kernel (" + e.Error() + "; a seccomp filter?)"
-		}
-		return "rseq probe failed: " + e.Error()
-	}
-	auxv, err := readAuxv()
-	if err != nil {
-		return "cannot read the auxiliary vector: " + err.Error()
-	}
-
-	// Which thread pointer convention: libc's (cgo) or the Go runtime's.
+// initThreadMode finds which thread pointer convention the process uses:
+// libc's (cgo, glibc registers every thread) or the Go runtime's (the
+// package registers its own areas, found through FS:0).
+func initThreadMode(auxv map[uint64]uint64) string {
 	fs0, fsbase, e := tlsProbe()
 	if e != 0 {
 		return "arch_prctl(ARCH_GET_FS) failed: " + unix.Errno(e).Error()
@@ -225,193 +61,13 @@ func platformInit(forceCPU bool) string {
 		info.Registration = "go"
 	}
 
-	// Slot index.
-	mmCIDIndex = auxv[atRseqFeatureSize] >= 28 && !forceCPU
-	if mmCIDIndex {
-		idxOff = areaMMCID
-		info.Index = "mm_cid"
-	} else {
-		idxOff = areaCPUID
-		info.Index = "cpu_id"
-	}
-
-	// The fence.
-	mask, _, errQ := unix.Syscall(unix.SYS_MEMBARRIER, membarrierCmdQuery, 0, 0)
-	if errQ != 0 || mask&membarrierCmdPrivateExpeditedRseq == 0 || mask&membarrierCmdPrivateExpedited == 0 {
-		return "no membarrier RSEQ fence (Linux 5.10 or later is needed)"
-	}
-	if _, _, e := unix.Syscall(unix.SYS_MEMBARRIER, membarrierCmdRegisterPrivateExpedited, 0, 0); e != 0 {
-		return "no membarrier barrier: registration failed: " + e.Error()
-	}
-	if _, _, e := unix.Syscall(unix.SYS_MEMBARRIER, membarrierCmdRegisterPrivateExpeditedRseq, 0, 0); e != 0 {
-		return "no membarrier RSEQ fence: registration failed: " + e.Error()
-	}
-	info.Fence = true
-
-	// The sections.
-	stopBase = uintptr(stopWords)
-	if err := initDescriptors(); err != nil {
-		return "failed self-check: " + err.Error()
-	}
-	if err := selfCheck(); err != nil {
-		return "failed self-check: " + err.Error()
-	}
 	return ""
 }
 
-// rseqCS is the kernel's struct rseq_cs.
-type rseqCS struct {
-	version, flags uint32
-	start          uint64
-	postOffset     uint64
-	abort          uint64
-}
-
-func initDescriptors() error {
-	page, err := sysAlloc(pageSize)
-	if err != nil {
-		return err
-	}
-	for i, entry := range csText {
-		// The entry is a code address: read it as a pointer without
-		// converting an integer (which go vet rightly distrusts).
-		code := textAt(*(*unsafe.Pointer)(unsafe.Pointer(&csText[i])), 1024)
-		sec, err := scanSection(code)
-		if err != nil {
-			return fmt.Errorf("section %d at %#x: %w", i, entry, err)
-		}
-		d := (*rseqCS)(unsafe.Add(page, i*int(unsafe.Sizeof(rseqCS{}))))
-		d.start = uint64(entry) + uint64(sec.start)
-		d.postOffset = uint64(sec.post - sec.start)
-		d.abort = uint64(entry) + uint64(sec.abort)
-		descs[i] = uintptr(unsafe.Pointer(d))
-	}
-	return nil
-}
-
-// selfCheck runs every section once on a fresh thread and compares the
-// results with the Go twins' semantics.
-func selfCheck() error {
-	done := make(chan error)
-	go func() {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		done <- selfCheckThread()
-	}()
-	return <-done
-}
-
-func selfCheckThread() error {
-	m, err := Alloc(256, 64)
-	if err != nil {
-		return err
-	}
-	defer m.Free()
-	// Register (pure-Go mode) and make sure this thread can run sections.
-	var idx, st uint32
-	for range 2 {
-		idx, st = rseqCurrent()
-		if Status(st) != stNeedRegister {
-			break
-		}
-		registerThread()
-	}
-	if Status(st) != OK {
-		return fmt.Errorf("a fresh thread cannot use rseq (%v)", Status(st))
-	}
-	if idx >= uint32(nslots) {
-		return fmt.Errorf("slot index %d is not below the slot count %d", idx, nslots)
-	}
-	// Each check retries when the thread moves between reading its slot and
-	// running the section; 1000 moves in a row would mean a broken index.
-	for range 1000 {
-		if err := selfCheckOnce(m); !errors.Is(err, errMovedCheck) {
-			return err
-		}
-	}
-	return errors.New("the slot index changes on every attempt")
-}
-
-var errMovedCheck = errors.New("moved")
-
-func selfCheckOnce(m Mem) error {
-	for s := range nslots {
-		clear(unsafe.Slice((*byte)(m.Slot(s)), m.Size()))
-	}
-	if forcedAborts {
-		// Every section aborts: each must give up after its bound and
-		// leave memory untouched.
-		if st := Status(rseqAdd(m.Base(), m.Stride(), 7)); st != stAborted {
-			return fmt.Errorf("add in the rseqabort build: %v", st)
-		}
-		for s := range nslots {
-			if *(*int64)(m.Slot(s)) != 0 {
-				return errors.New("an aborted add wrote memory")
-			}
-		}
-		return nil
-	}
-	for range 3 {
-		if st := Status(rseqAdd(m.Base(), m.Stride(), 7)); st != OK {
-			return fmt.Errorf("add: %v", st)
-		}
-	}
-	var sum int64
-	for s := range nslots {
-		sum += *(*int64)(m.Slot(s))
-	}
-	if sum != 21 {
-		return fmt.Errorf("add: 3 adds of 7 sum to %d", sum)
-	}
-	idx, _ := rseqCurrent()
-	s := int(idx)
-	w := (*uint64)(unsafe.Add(m.Slot(s), 64))
-	w2 := (*uint64)(unsafe.Add(m.Slot(s), 72))
-	moved := func(st uint32) bool { return Status(st) == Moved }
-	if st := rseqCmpStore(idx, w, 1, 5); moved(st) {
-		return errMovedCheck
-	} else if Status(st) != CmpFailed || *w != 0 {
-		return fmt.Errorf("cmpstore with a wrong expect: %v, word %d", Status(st), *w)
-	}
-	if st := rseqCmpStore(idx, w, 0, 5); moved(st) {
-		return errMovedCheck
-	} else if Status(st) != OK || *w != 5 {
-		return fmt.Errorf("cmpstore: %v, word %d", Status(st), *w)
-	}
-	if st := rseqCmpStoreStore(idx, w, 5, w2, 9, 6); moved(st) {
-		return errMovedCheck
-	} else if Status(st) != OK || *w != 6 || *w2 != 9 {
-		return fmt.Errorf("cmpstorestore: %v, words %d %d", Status(st), *w, *w2)
-	}
-	src := []byte("restartable sequence")
-	dst := unsafe.Add(m.Slot(s), 128)
-	if st := rseqCmpMemcpyStore(idx, w, 6, dst, unsafe.Pointer(&src[0]), uintptr(len(src)), 7); moved(st) {
-		return errMovedCheck
-	} else if Status(st) != OK || *w != 7 || string(unsafe.Slice((*byte)(dst), len(src))) != string(src) {
-		return fmt.Errorf("cmpmemcpystore: %v, word %d", Status(st), *w)
-	}
-	// A list 3 -> 1 -> end (end = 9) in the links at 128..
-	next := unsafe.Add(m.Slot(s), 128)
-	links := unsafe.Slice((*uint64)(next), 4)
-	links[3], links[1] = 1, 9
-	*w = 3
-	node, st := rseqListPop(idx, w, next, 9)
-	if moved(st) {
-		return errMovedCheck
-	} else if Status(st) != OK || node != 3 || *w != 1 {
-		return fmt.Errorf("listpop: %v, node %d, head %d", Status(st), node, *w)
-	}
-	// Stopped slots divert before storing.
-	*stopWord(s) = 1
-	st = rseqCmpStore(idx, w, 1, 2)
-	*stopWord(s) = 0
-	if moved(st) {
-		return errMovedCheck
-	} else if Status(st) != stStopped || *w != 1 {
-		return fmt.Errorf("cmpstore on a stopped slot: %v, word %d", Status(st), *w)
-	}
-	return selfCheckHere(m)
-}
+// checkThreadAnchor checks the thread convention on the self-check's thread:
+// on amd64 the Go runtime gives every thread its own FS in both modes, so
+// there is nothing more to check.
+func checkThreadAnchor() error { return nil }
 
 // Areas of the pure-Go mode: 64-byte records in off-heap pages, the kernel's
 // 32 bytes followed by the owning thread's id. Threads that exit leave their
@@ -512,22 +168,4 @@ func registerThread() {
 		putArea(a)
 		noRSEQThreads.Add(1)
 	}
-}
-
-func membarrierFence(s int) error {
-	flags, cpu := uintptr(membarrierCmdFlagCPU), uintptr(s)
-	if s < 0 || mmCIDIndex {
-		flags, cpu = 0, 0
-	}
-	if _, _, e := unix.Syscall(unix.SYS_MEMBARRIER, membarrierCmdPrivateExpeditedRseq, flags, cpu); e != 0 {
-		return e
-	}
-	return nil
-}
-
-func membarrierBarrier() error {
-	if _, _, e := unix.Syscall(unix.SYS_MEMBARRIER, membarrierCmdPrivateExpedited, 0, 0); e != 0 {
-		return e
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-//go:build !linux || !amd64 || !gc || purego
+//go:build !linux || !(amd64 || arm64) || !gc || purego
 
 package cs
 
@@ -73,5 +73,5 @@ func platformInit(forceCPU bool) string {
 	if runtime.Compiler != "gc" {
 		return "compiler " + runtime.Compiler + " (the rseq sections are Go assembly)"
 	}
-	return "unsupported platform " + runtime.GOOS + "/" + runtime.GOARCH + " (rseq sections exist for linux/amd64)"
+	return "unsupported platform " + runtime.GOOS + "/" + runtime.GOARCH + " (rseq sections exist for linux/amd64 and linux/arm64)"
 }

@@ -1,0 +1,25 @@
+//go:build gc && !purego && rseqdelay && !rseqabort
+
+// The rseqdelay build: every critical section spins for a while between its
+// first load and its commit (the kernel selftests' delay injection), so that
+// preemption, migration and signals land inside sections thousands of times
+// more often. Sections stay correct, only slower, and the stress tests must
+// still pass; with a disarmed section they must fail. Never for production.
+#define DELAY(label) \
+	MOVD	$400, rCount; \
+label: \
+	YIELD; \
+	SUB	$1, rCount, rCount; \
+	CBNZ	rCount, label
+
+// ADD_COMMIT loads, waits, adds and stores: under rseq as correct as the
+// production build, and without it a wide-open race.
+#define ADD_COMMIT(label, val, addr) \
+	MOVD	(addr), rTmp; \
+	DELAY(label); \
+	ADD	val, rTmp, rTmp; \
+	MOVD	rTmp, (addr)
+
+#define FORCE_ABORT(label)
+
+#include "sections_arm64.h"
