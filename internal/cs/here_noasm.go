@@ -1,11 +1,11 @@
-//go:build !linux || !amd64 || !gc || purego
+//go:build !linux || !(amd64 || arm64) || !gc || purego
 
 package cs
 
 import "unsafe"
 
 // StackPop pops the top index of the current slot's stack; see
-// here_linux_amd64.go for the contract.
+// here_linux.go for the contract.
 func StackPop(p unsafe.Pointer, stride uintptr) (uint32, Status) { return stackPopSlow(p, stride) }
 
 // StackPush pushes x on the current slot's stack unless it holds max.

@@ -6,11 +6,11 @@
 // more often. Sections stay correct, only slower, and the stress tests must
 // still pass; with a disarmed section they must fail. Never for production.
 #define DELAY(label) \
-	MOVD	$400, rCount; \
+	MOVD	$400, rSpin; \
 label: \
 	YIELD; \
-	SUB	$1, rCount, rCount; \
-	CBNZ	rCount, label
+	SUB	$1, rSpin, rSpin; \
+	CBNZ	rSpin, label
 
 // ADD_COMMIT loads, waits, adds and stores: under rseq as correct as the
 // production build, and without it a wide-open race.

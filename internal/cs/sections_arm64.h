@@ -72,7 +72,7 @@
 #define rDesc   R4  // this section's struct rseq_cs
 #define rStops  R5  // the stop words: ·stopBase
 #define rAborts R6  // aborts of this call so far
-#define rCount  R16 // DELAY's counter (rseqdelay build)
+#define rSpin   R16 // DELAY's counter (rseqdelay build)
 
 // MOVZ XZR, #startMark / #postMark: instructions that do nothing, marking
 // the start and the post-commit address. startMark and postMark are the
@@ -452,6 +452,8 @@ moved:
 	MOVD	ZR, ret+32(FP)
 	EXIT(const_Moved, ret1+40(FP))
 
+#include "here_arm64.h"
+
 // The functions whose sections get descriptors, each at its sec... index.
 // DATA entries must come in increasing offset order: keep the order of the
 // sec... constants.
@@ -465,4 +467,13 @@ DATA ·csText+(const_secCmpStore*8)(SB)/8, $·CmpStore(SB)
 DATA ·csText+(const_secCmpStoreStore*8)(SB)/8, $·CmpStoreStore(SB)
 DATA ·csText+(const_secCmpMemcpyStore*8)(SB)/8, $·CmpMemcpyStore(SB)
 DATA ·csText+(const_secListPop*8)(SB)/8, $·ListPop(SB)
+// The sections on the current slot (here_arm64.h).
+DATA ·csText+(const_secRseqStackPop*8)(SB)/8, $·rseqStackPop(SB)
+DATA ·csText+(const_secRseqStackPush*8)(SB)/8, $·rseqStackPush(SB)
+DATA ·csText+(const_secRseqListPopHere*8)(SB)/8, $·rseqListPopHere(SB)
+DATA ·csText+(const_secRseqListPushHere*8)(SB)/8, $·rseqListPushHere(SB)
+DATA ·csText+(const_secStackPop*8)(SB)/8, $·StackPop(SB)
+DATA ·csText+(const_secStackPush*8)(SB)/8, $·StackPush(SB)
+DATA ·csText+(const_secListPopHere*8)(SB)/8, $·ListPopHere(SB)
+DATA ·csText+(const_secListPushHere*8)(SB)/8, $·ListPushHere(SB)
 GLOBL ·csText(SB), NOPTR|RODATA, $(const_nSections*8)

@@ -1,4 +1,4 @@
-//go:build gc && !purego
+//go:build gc && !purego && (amd64 || arm64)
 
 package cs
 
@@ -7,7 +7,8 @@ import (
 	"unsafe"
 )
 
-// The sections on the current slot (see here.go and here_amd64.h).
+// The sections on the current slot (see here.go, here_amd64.h and
+// here_arm64.h).
 
 // StackPop pops the top index of the current slot's stack of uint32
 // indices, atomically with respect to every other primitive on the slot:
