@@ -10,17 +10,10 @@ import (
 )
 
 // Each primitive as /impl=rseq (the asm section), /impl=atomic (the Atomic
-// backend's version) and /impl=go (the Go twin, unsynchronized: a floor),
-// with the floors beside them. Run with -cpu 1,2.
+// backend's version) and /impl=generic (the generic Go version,
+// unsynchronized: a floor), with the floors beside them. Run with -cpu 1,2.
 
-func benchMem(b *testing.B, size uintptr) cs.Mem {
-	m, err := cs.Alloc(size, 64)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(m.Free)
-	return m
-}
+func benchMem(b *testing.B, size uintptr) cs.Mem { return allocMem(b, size, 64) }
 
 func BenchmarkFloor(b *testing.B) {
 	b.Run("impl=emptyasm", func(b *testing.B) {
@@ -59,10 +52,10 @@ func BenchmarkAdd(b *testing.B) {
 			cs.AtomicAdd(m.Base(), m.Stride(), s, 1)
 		}
 	})
-	b.Run("impl=go", func(b *testing.B) {
+	b.Run("impl=generic", func(b *testing.B) {
 		s := cs.CurrentSlot()
 		for b.Loop() {
-			cs.GoAdd(m.Base(), m.Stride(), s, 1)
+			cs.AddGeneric(m.Base(), m.Stride(), s, 1)
 		}
 	})
 }
@@ -117,11 +110,11 @@ func BenchmarkCmpStore(b *testing.B) {
 			cs.LockedCmpStore(s, w, v, v+1)
 		}
 	})
-	b.Run("impl=go", func(b *testing.B) {
+	b.Run("impl=generic", func(b *testing.B) {
 		w := (*uint64)(m.Slot(0))
 		for b.Loop() {
 			v := atomic.LoadUint64(w)
-			cs.GoCmpStore(w, v, v+1)
+			cs.CmpStoreGeneric(w, v, v+1)
 		}
 	})
 	b.Run("peer=cas", func(b *testing.B) {
@@ -144,12 +137,12 @@ func BenchmarkCmpStoreStore(b *testing.B) {
 			cs.CmpStoreStore(s, w, v, (*uint64)(unsafe.Add(m.Slot(s), 8)), v, v+1)
 		}
 	})
-	b.Run("impl=go", func(b *testing.B) {
+	b.Run("impl=generic", func(b *testing.B) {
 		w := (*uint64)(m.Slot(0))
 		w2 := (*uint64)(unsafe.Add(m.Slot(0), 8))
 		for b.Loop() {
 			v := atomic.LoadUint64(w)
-			cs.GoCmpStoreStore(w, v, w2, v, v+1)
+			cs.CmpStoreStoreGeneric(w, v, w2, v, v+1)
 		}
 	})
 }
@@ -168,12 +161,12 @@ func BenchmarkCmpMemcpyStore(b *testing.B) {
 				cs.CmpMemcpyStore(s, w, v, unsafe.Add(m.Slot(s), 8), unsafe.Pointer(&src[0]), uintptr(n), v+1)
 			}
 		})
-		b.Run("size="+strconv.Itoa(n)+"/impl=go", func(b *testing.B) {
+		b.Run("size="+strconv.Itoa(n)+"/impl=generic", func(b *testing.B) {
 			b.SetBytes(int64(n))
 			w := (*uint64)(m.Slot(0))
 			for b.Loop() {
 				v := atomic.LoadUint64(w)
-				cs.GoCmpMemcpyStore(w, v, unsafe.Add(m.Slot(0), 8), unsafe.Pointer(&src[0]), uintptr(n), v+1)
+				cs.CmpMemcpyStoreGeneric(w, v, unsafe.Add(m.Slot(0), 8), unsafe.Pointer(&src[0]), uintptr(n), v+1)
 			}
 		})
 	}

@@ -111,7 +111,7 @@ func addInt64Slow(p unsafe.Pointer, stride uintptr, delta int64) {
 	}
 }
 
-// MaxMemcpy is the largest copy CmpMemcpyStore and Opv take.
+// MaxMemcpy is the largest copy CmpMemcpyStore takes.
 const MaxMemcpy = 4096
 
 // The exported primitives (CurrentSlot, AddInt64, CmpStore, CmpStoreStore,
@@ -207,23 +207,23 @@ func (c *call) fast() (uint64, Status) {
 	}
 }
 
-// twin runs the pure-Go version of the call. The caller holds the slot.
-func (c *call) twin() (uint64, Status) {
+// generic runs the generic (pure-Go) version of the call. The caller holds the slot.
+func (c *call) generic() (uint64, Status) {
 	switch c.op {
 	case opCmpStore:
-		return 0, goCmpStore(c.v, c.expect, c.newv)
+		return 0, cmpStoreGeneric(c.v, c.expect, c.newv)
 	case opCmpStoreStore:
-		return 0, goCmpStoreStore(c.v, c.expect, c.v2, c.new2, c.newv)
+		return 0, cmpStoreStoreGeneric(c.v, c.expect, c.v2, c.new2, c.newv)
 	case opCmpMemcpyStore:
-		return 0, goCmpMemcpyStore(c.v, c.expect, c.dst, c.src, c.n, c.newv)
+		return 0, cmpMemcpyStoreGeneric(c.v, c.expect, c.dst, c.src, c.n, c.newv)
 	default:
-		return goListPop(c.v, c.dst, c.expect)
+		return listPopGeneric(c.v, c.dst, c.expect)
 	}
 }
 
 // slow finishes a call the fast path did not: registers the thread, waits
-// out a stopped slot, or runs the Go twin under the slot's stop word (fenced
-// in the RSEQ backend).
+// out a stopped slot, or runs the generic version under the slot's stop word
+// (fenced in the RSEQ backend).
 func (c *call) slow() (uint64, Status) {
 	if uint(c.slot) >= uint(nslots) {
 		panic("cs: slot " + strconv.Itoa(c.slot) + " out of range [0, " + strconv.Itoa(nslots) + ")")
@@ -246,7 +246,7 @@ func (c *call) slow() (uint64, Status) {
 	if rseqOn {
 		fence(c.slot)
 	}
-	node, st := c.twin()
+	node, st := c.generic()
 	unlockSlot(c.slot)
 	return node, st
 }

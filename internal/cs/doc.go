@@ -9,12 +9,13 @@
 //     __rseq_offset;
 //   - critical-section primitives on per-slot memory (AddInt64, CmpStore,
 //     CmpStoreStore, CmpMemcpyStore, ListPop), each an asm routine on
-//     linux/amd64 with a pure-Go twin that the slow paths run and the tests
-//     compare it with;
+//     linux/amd64 with a generic (pure-Go) version that the slow paths run
+//     and the tests compare it with;
 //   - per-CPU memory (Mem): an off-heap pool of fixed stride, item i of slot s
 //     at base + s*stride + offset;
-//   - the opv slow path (Opv, Exclusive, ExclusiveAll): stop a slot, fence it
-//     with membarrier, work on it with plain Go code, release it;
+//   - the slow path (Exclusive, ExclusiveAll), the successor of cpu_opv:
+//     stop a slot, fence it with membarrier, work on it with plain Go code,
+//     release it;
 //   - the atomic backend, the same primitives on the same layout with atomic
 //     instructions, or under the slot's stop word where one instruction
 //     cannot do the job.
@@ -22,10 +23,11 @@
 // # Backends
 //
 // The backend is chosen once, in init, and never changes: RSEQ when the
-// platform is linux/amd64 without the purego tag, the kernel supports rseq and
-// the membarrier RSEQ fence, registration works, and the self-check passes;
-// Atomic otherwise. GORSEQ=atomic forces Atomic; GORSEQ=cpu_id indexes slots
-// by CPU number instead of mm_cid. Describe reports the decision and why.
+// platform is linux/amd64 (gc, without the purego tag), the kernel supports
+// rseq and the membarrier RSEQ fence, registration works, and the self-check
+// passes; Atomic otherwise. GORSEQ=atomic forces Atomic; GORSEQ=cpu_id
+// indexes slots by CPU number instead of mm_cid. Describe reports the
+// decision and why.
 //
 // # Slots
 //

@@ -5,13 +5,13 @@ import "unsafe"
 // Export guts for testing.
 
 var (
-	GoCmpStore       = goCmpStore
-	GoCmpStoreStore  = goCmpStoreStore
-	GoCmpMemcpyStore = goCmpMemcpyStore
-	GoListPop        = goListPop
-	GoAdd            = goAdd
-	ParseCPUList     = parseCPUList
-	HintSlot         = hintSlot
+	CmpStoreGeneric       = cmpStoreGeneric
+	CmpStoreStoreGeneric  = cmpStoreStoreGeneric
+	CmpMemcpyStoreGeneric = cmpMemcpyStoreGeneric
+	ListPopGeneric        = listPopGeneric
+	AddGeneric            = addGeneric
+	ParseCPUList          = parseCPUList
+	HintSlot              = hintSlot
 )
 
 // Raw asm entry points: they report every status (stStopped and the rest)
@@ -71,7 +71,7 @@ func AtomicAdd(p unsafe.Pointer, stride uintptr, slot int, delta int64) {
 func LockedCmpStore(slot int, v *uint64, expect, newv uint64) Status {
 	c := call{op: opCmpStore, slot: slot, v: v, expect: expect, newv: newv}
 	lockSlot(slot)
-	_, st := c.twin()
+	_, st := c.generic()
 	unlockSlot(slot)
 	return st
 }

@@ -118,11 +118,7 @@ func TestAllocErrors(t *testing.T) {
 }
 
 func TestSlotOutOfRangePanics(t *testing.T) {
-	m, err := cs.Alloc(8, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Free()
+	m := allocMem(t, 8, 8)
 	defer func() {
 		r := recover()
 		if r == nil || !strings.Contains(r.(string), "slot -1 out of range") {

@@ -261,7 +261,7 @@ func initDescriptors() error {
 }
 
 // selfCheck runs every section once on a fresh thread and compares the
-// results with the Go twins' semantics.
+// results with the generic versions' semantics.
 func selfCheck() error {
 	done := make(chan error)
 	go func() {

@@ -31,21 +31,27 @@
 //
 // # Adding a section
 //
-//  1. Go (rseq_linux_amd64.go): a constant secName before nSections (it
-//     indexes descs and csText) and the declaration (//go:noescape); a pure-Go
-//     version in generic.go, a stub in rseq_noasm.go, a case in the asm
-//     against Go tests and in selfCheckOnce.
-//  2. Here: a TEXT block that loads its arguments into registers other than
-//     the common ones below, then
+//  1. Go: in rseq_linux_amd64.go a constant secName before nSections (it
+//     indexes descs and csText) and the declaration (//go:noescape); the
+//     generic version, nameGeneric, in sections_generic.go; a stub in
+//     rseq_noasm.go; a case in TestAsmMatchesGeneric (generic_test.go) and in
+//     selfCheckOnce. An exported section tail-jumps to nameSlow (cs.go).
+//  2. Here: a macro NAME(sec, noarea) for the section, used by both the raw
+//     and the exported function (see CMPSTORE): it loads the arguments
+//     (but the slot) into registers other than the common ones below, then
 //
-//	PROLOGUE(const_secName, noarea)
+//	PROLOGUE(sec, noarea)           // once per call
 //	ARM(noseq)                      // defines retry
 //	ON_SLOT(moved, stopped)         // or IN_RANGE(noseq, stopped)
 //	... its loads and compares, jumping to failed ...
 //	COMMIT(val, addr)               // or COMMIT_ADD(val, addr)
-//	(the OK exit)
-//	RAW_EXITS(st)                   // or SLOW_EXITS(·nameSlow(SB))
-//	(the exits those do not define: failed, moved for SLOW_EXITS)
+//
+//     and the two TEXT blocks:
+//
+//	rseqName: MOVL slot, NAME(const_secRseqName, noarea), the OK EXIT,
+//	          RAW_CMP_EXITS(st) (RAW_EXITS without a compare)
+//	Name:     SLOT_ARG, NAME(const_secName, slow), the OK EXIT,
+//	          SLOW_EXITS(·nameSlow(SB)), CMP_EXITS(st)
 //
 //  3. Its entry in the csText table at the end of this file.
 //
@@ -55,7 +61,9 @@
 // store before the commit is a try-store that nothing reads unless the
 // commit publishes it; the registers a retry needs (the arguments loaded
 // before PROLOGUE) are not written inside the section; per-slot memory
-// never holds Go pointers (no write barriers here).
+// never holds Go pointers (no write barriers here). go vet's asmdecl reads
+// .s files only, not this header: check the frame offsets and sizes against
+// the Go declarations by hand (the tests catch a wrong one).
 
 #include "asm_amd64.h"
 
@@ -150,8 +158,8 @@ abort: \
 	RET
 
 // RAW_EXITS: the raw functions (rseqXxx) report every outcome as a status,
-// for the slow paths and the tests; failed, where a section compares, is the
-// function's own.
+// for the slow paths and the tests. A section that compares ends with
+// RAW_CMP_EXITS, or defines failed itself.
 #define RAW_EXITS(st) \
 	ABORT_HANDLER; \
 	EXIT(const_stAborted, st); \
@@ -164,18 +172,29 @@ moved: \
 stopped: \
 	EXIT(const_stStopped, st)
 
+#define RAW_CMP_EXITS(st) \
+	RAW_EXITS(st); \
+failed: \
+	EXIT(const_CmpFailed, st)
+
 // SLOW_EXITS: the exported functions (Xxx) return OK, CmpFailed and Moved
-// themselves (their failed and moved exits are their own) and tail-jump,
-// with their arguments untouched in the frame, to the Go function fn for
-// everything else: the Atomic backend and no area yet (label slow, jumped to
-// before the prologue), no rseq on this thread, a stopped slot, the abort
-// bound.
+// themselves (CMP_EXITS) and tail-jump, with their arguments untouched in
+// the frame, to the Go function fn for everything else: the Atomic backend
+// and no area yet (label slow, jumped to before the prologue), no rseq on
+// this thread, a stopped slot, the abort bound.
 #define SLOW_EXITS(fn) \
 	ABORT_HANDLER; \
 slow: \
 noseq: \
 stopped: \
 	JMP	fn
+
+// CMP_EXITS: the exported compare sections' own exits.
+#define CMP_EXITS(st) \
+failed: \
+	EXIT(const_CmpFailed, st); \
+moved: \
+	EXIT(const_Moved, st)
 
 // The arguments, in the registers the section bodies read. The compare
 // sections share rSlot, rV (the word compared and committed) and rExpect.
@@ -184,28 +203,58 @@ stopped: \
 #define rExpect DX
 #define rNew    R12 // the value committed to rV
 
-// ADD_BODY: *(rP + rIdx*rStride) += rDelta, on the current slot.
+// SLOT_ARG is the exported compare sections' entry: it loads the slot
+// argument (an int) into rSlot, and jumps to slow in the Atomic backend or
+// when the slot is out of range (the Go side panics). The raw functions load
+// their uint32 slot with one MOVL.
+#define SLOT_ARG \
+	CMPB	·rseqOn(SB), $0; \
+	JEQ	slow; \
+	MOVQ	slot+0(FP), rSlot; \
+	CMPQ	rSlot, ·nslots(SB); \
+	JAE	slow
+
+// Each section below is one macro, used by the raw function and by the
+// exported one: it loads the arguments but the slot, runs PROLOGUE(sec,
+// noarea), and is the whole section, from retry to the post-commit marker.
+// Both functions read the same frame layout (argument names and offsets).
+
+// ADD: *(p + rIdx*stride) += delta, on the current slot.
 #define rP      DI
 #define rStride SI
 #define rDelta  DX
-#define ADD_BODY \
+#define ADD(sec, noarea) \
+	MOVQ	p+0(FP), rP; \
+	MOVQ	stride+8(FP), rStride; \
+	MOVQ	delta+16(FP), rDelta; \
+	PROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	IN_RANGE(noseq, stopped); \
 	IMULQ	rStride, rIdx; \
 	COMMIT_ADD(rDelta, (rP)(rIdx*1))
 
-// CMPSTORE_BODY: if *rV == rExpect { *rV = rNew }.
-#define CMPSTORE_BODY \
+// CMPSTORE: if *v == expect { *v = newv }.
+#define CMPSTORE(sec, noarea) \
+	MOVQ	v+8(FP), rV; \
+	MOVQ	expect+16(FP), rExpect; \
+	MOVQ	newv+24(FP), rNew; \
+	PROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	ON_SLOT(moved, stopped); \
 	CMPQ	rExpect, (rV); \
 	JNE	failed; \
 	COMMIT(rNew, (rV))
 
-// CMPSTORESTORE_BODY: if *rV == rExpect { *rV2 = rNew2 (try-store); *rV = rNew }.
+// CMPSTORESTORE: if *v == expect { *v2 = new2 (try-store); *v = newv }.
 #define rV2   R13
 #define rNew2 R14
-#define CMPSTORESTORE_BODY \
+#define CMPSTORESTORE(sec, noarea) \
+	MOVQ	v+8(FP), rV; \
+	MOVQ	expect+16(FP), rExpect; \
+	MOVQ	v2+24(FP), rV2; \
+	MOVQ	new2+32(FP), rNew2; \
+	MOVQ	newv+40(FP), rNew; \
+	PROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	ON_SLOT(moved, stopped); \
 	CMPQ	rExpect, (rV); \
@@ -213,15 +262,19 @@ stopped: \
 	MOVQ	rNew2, (rV2); \
 	COMMIT(rNew, (rV))
 
-// CMPMEMCPYSTORE_BODY: if *rV == rExpect { copy n bytes from src to dst;
-// *rV = rNew }. dst, src and n are read from the frame inside the section,
-// so a retry starts the copy over. It moves 8 bytes at a time, then single
-// bytes; an abort in the middle leaves a partial copy behind dst, which is
-// harmless because only the commit store publishes it.
+// CMPMEMCPYSTORE: if *v == expect { copy n bytes from src to dst; *v = newv }.
+// dst, src and n are read from the frame inside the section, so a retry
+// starts the copy over. It moves 8 bytes at a time, then single bytes; an
+// abort in the middle leaves a partial copy behind dst, which is harmless
+// because only the commit store publishes it.
 #define rDst R13
 #define rSrc R14
 #define rLen CX // rIdx is free once the slot is checked
-#define CMPMEMCPYSTORE_BODY \
+#define CMPMEMCPYSTORE(sec, noarea) \
+	MOVQ	v+8(FP), rV; \
+	MOVQ	expect+16(FP), rExpect; \
+	MOVQ	newv+48(FP), rNew; \
+	PROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	ON_SLOT(moved, stopped); \
 	CMPQ	rExpect, (rV); \
@@ -250,28 +303,38 @@ tail: \
 commit: \
 	COMMIT(rNew, (rV))
 
-// LISTPOP_BODY: rNode = *rV (the head); if rNode == rSentinel -> failed;
-// *rV = rNext[rNode].
+// LISTPOP: node = *head; if node == sentinel -> failed; *head = next[node].
+// The node goes to the result operand out before the compare, so that failed
+// returns it too (the sentinel); a retry writes it again.
 #define rNext     DX
 #define rSentinel R12
 #define rNode     R13
 #define rLink     R14
-#define LISTPOP_BODY \
+#define LISTPOP(sec, noarea, out) \
+	MOVQ	head+8(FP), rV; \
+	MOVQ	next+16(FP), rNext; \
+	MOVQ	sentinel+24(FP), rSentinel; \
+	PROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	ON_SLOT(moved, stopped); \
 	MOVQ	(rV), rNode; \
+	MOVQ	rNode, out; \
 	CMPQ	rNode, rSentinel; \
 	JEQ	failed; \
 	MOVQ	(rNext)(rNode*8), rLink; \
 	COMMIT(rLink, (rV))
 
+// The functions. Each primitive has a raw function and an exported one
+// around the same section macro; they differ in their entry and exits only.
+// The blocks have the same shape on purpose (the duplicates tool pairs them
+// by shape): each is a composition of the macros above, and only what
+// differs is written out: symbol, frame size, section index, slow path and
+// result offsets, which a macro could not take without hiding the frame
+// layout from the reader.
+
 // func rseqAdd(p unsafe.Pointer, stride uintptr, delta int64) uint32
 TEXT ·rseqAdd(SB), NOSPLIT|NOFRAME, $0-28
-	MOVQ	p+0(FP), rP
-	MOVQ	stride+8(FP), rStride
-	MOVQ	delta+16(FP), rDelta
-	PROLOGUE(const_secRseqAdd, noarea)
-	ADD_BODY
+	ADD(const_secRseqAdd, noarea)
 	EXIT(const_OK, ret+24(FP))
 	RAW_EXITS(ret+24(FP))
 
@@ -279,149 +342,72 @@ TEXT ·rseqAdd(SB), NOSPLIT|NOFRAME, $0-28
 TEXT ·AddInt64(SB), NOSPLIT|NOFRAME, $0-24
 	CMPB	·rseqOn(SB), $0
 	JEQ	slow
-	MOVQ	p+0(FP), rP
-	MOVQ	stride+8(FP), rStride
-	MOVQ	delta+16(FP), rDelta
-	PROLOGUE(const_secAddInt64, slow)
-	ADD_BODY
+	ADD(const_secAddInt64, slow)
 	RET
 	SLOW_EXITS(·addInt64Slow(SB))
 
 // func rseqCmpStore(slot uint32, v *uint64, expect, newv uint64) uint32
 TEXT ·rseqCmpStore(SB), NOSPLIT|NOFRAME, $0-36
 	MOVL	slot+0(FP), rSlot
-	MOVQ	v+8(FP), rV
-	MOVQ	expect+16(FP), rExpect
-	MOVQ	newv+24(FP), rNew
-	PROLOGUE(const_secRseqCmpStore, noarea)
-	CMPSTORE_BODY
+	CMPSTORE(const_secRseqCmpStore, noarea)
 	EXIT(const_OK, ret+32(FP))
-	RAW_EXITS(ret+32(FP))
-failed:
-	EXIT(const_CmpFailed, ret+32(FP))
+	RAW_CMP_EXITS(ret+32(FP))
 
 // func CmpStore(slot int, v *uint64, expect, newv uint64) Status
 TEXT ·CmpStore(SB), NOSPLIT|NOFRAME, $0-36
-	CMPB	·rseqOn(SB), $0
-	JEQ	slow
-	MOVQ	slot+0(FP), rSlot
-	CMPQ	rSlot, ·nslots(SB)
-	JAE	slow // out of range: the Go side panics
-	MOVQ	v+8(FP), rV
-	MOVQ	expect+16(FP), rExpect
-	MOVQ	newv+24(FP), rNew
-	PROLOGUE(const_secCmpStore, slow)
-	CMPSTORE_BODY
+	SLOT_ARG
+	CMPSTORE(const_secCmpStore, slow)
 	EXIT(const_OK, ret+32(FP))
 	SLOW_EXITS(·cmpStoreSlow(SB))
-failed:
-	EXIT(const_CmpFailed, ret+32(FP))
-moved:
-	EXIT(const_Moved, ret+32(FP))
+	CMP_EXITS(ret+32(FP))
 
 // func rseqCmpStoreStore(slot uint32, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) uint32
 TEXT ·rseqCmpStoreStore(SB), NOSPLIT|NOFRAME, $0-52
 	MOVL	slot+0(FP), rSlot
-	MOVQ	v+8(FP), rV
-	MOVQ	expect+16(FP), rExpect
-	MOVQ	v2+24(FP), rV2
-	MOVQ	new2+32(FP), rNew2
-	MOVQ	newv+40(FP), rNew
-	PROLOGUE(const_secRseqCmpStoreStore, noarea)
-	CMPSTORESTORE_BODY
+	CMPSTORESTORE(const_secRseqCmpStoreStore, noarea)
 	EXIT(const_OK, ret+48(FP))
-	RAW_EXITS(ret+48(FP))
-failed:
-	EXIT(const_CmpFailed, ret+48(FP))
+	RAW_CMP_EXITS(ret+48(FP))
 
 // func CmpStoreStore(slot int, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) Status
 TEXT ·CmpStoreStore(SB), NOSPLIT|NOFRAME, $0-52
-	CMPB	·rseqOn(SB), $0
-	JEQ	slow
-	MOVQ	slot+0(FP), rSlot
-	CMPQ	rSlot, ·nslots(SB)
-	JAE	slow // out of range: the Go side panics
-	MOVQ	v+8(FP), rV
-	MOVQ	expect+16(FP), rExpect
-	MOVQ	v2+24(FP), rV2
-	MOVQ	new2+32(FP), rNew2
-	MOVQ	newv+40(FP), rNew
-	PROLOGUE(const_secCmpStoreStore, slow)
-	CMPSTORESTORE_BODY
+	SLOT_ARG
+	CMPSTORESTORE(const_secCmpStoreStore, slow)
 	EXIT(const_OK, ret+48(FP))
 	SLOW_EXITS(·cmpStoreStoreSlow(SB))
-failed:
-	EXIT(const_CmpFailed, ret+48(FP))
-moved:
-	EXIT(const_Moved, ret+48(FP))
+	CMP_EXITS(ret+48(FP))
 
 // func rseqCmpMemcpyStore(slot uint32, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) uint32
 TEXT ·rseqCmpMemcpyStore(SB), NOSPLIT|NOFRAME, $0-60
 	MOVL	slot+0(FP), rSlot
-	MOVQ	v+8(FP), rV
-	MOVQ	expect+16(FP), rExpect
-	MOVQ	newv+48(FP), rNew
-	PROLOGUE(const_secRseqCmpMemcpyStore, noarea)
-	CMPMEMCPYSTORE_BODY
+	CMPMEMCPYSTORE(const_secRseqCmpMemcpyStore, noarea)
 	EXIT(const_OK, ret+56(FP))
-	RAW_EXITS(ret+56(FP))
-failed:
-	EXIT(const_CmpFailed, ret+56(FP))
+	RAW_CMP_EXITS(ret+56(FP))
 
 // func CmpMemcpyStore(slot int, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) Status
 // n above MaxMemcpy goes to the Go side, which panics.
 TEXT ·CmpMemcpyStore(SB), NOSPLIT|NOFRAME, $0-60
-	CMPB	·rseqOn(SB), $0
-	JEQ	slow
 	CMPQ	n+40(FP), $const_MaxMemcpy
 	JA	slow
-	MOVQ	slot+0(FP), rSlot
-	CMPQ	rSlot, ·nslots(SB)
-	JAE	slow // out of range: the Go side panics
-	MOVQ	v+8(FP), rV
-	MOVQ	expect+16(FP), rExpect
-	MOVQ	newv+48(FP), rNew
-	PROLOGUE(const_secCmpMemcpyStore, slow)
-	CMPMEMCPYSTORE_BODY
+	SLOT_ARG
+	CMPMEMCPYSTORE(const_secCmpMemcpyStore, slow)
 	EXIT(const_OK, ret+56(FP))
 	SLOW_EXITS(·cmpMemcpyStoreSlow(SB))
-failed:
-	EXIT(const_CmpFailed, ret+56(FP))
-moved:
-	EXIT(const_Moved, ret+56(FP))
+	CMP_EXITS(ret+56(FP))
 
 // func rseqListPop(slot uint32, head *uint64, next unsafe.Pointer, sentinel uint64) (node uint64, st uint32)
 TEXT ·rseqListPop(SB), NOSPLIT|NOFRAME, $0-44
 	MOVL	slot+0(FP), rSlot
-	MOVQ	head+8(FP), rV
-	MOVQ	next+16(FP), rNext
-	MOVQ	sentinel+24(FP), rSentinel
-	PROLOGUE(const_secRseqListPop, noarea)
-	LISTPOP_BODY
-	MOVQ	rNode, node+32(FP)
+	LISTPOP(const_secRseqListPop, noarea, node+32(FP))
 	EXIT(const_OK, st+40(FP))
-	RAW_EXITS(st+40(FP))
-failed:
-	MOVQ	rNode, node+32(FP)
-	EXIT(const_CmpFailed, st+40(FP))
+	RAW_CMP_EXITS(st+40(FP))
 
 // func ListPop(slot int, head *uint64, next unsafe.Pointer, sentinel uint64) (uint64, Status)
 TEXT ·ListPop(SB), NOSPLIT|NOFRAME, $0-44
-	CMPB	·rseqOn(SB), $0
-	JEQ	slow
-	MOVQ	slot+0(FP), rSlot
-	CMPQ	rSlot, ·nslots(SB)
-	JAE	slow // out of range: the Go side panics
-	MOVQ	head+8(FP), rV
-	MOVQ	next+16(FP), rNext
-	MOVQ	sentinel+24(FP), rSentinel
-	PROLOGUE(const_secListPop, slow)
-	LISTPOP_BODY
-	MOVQ	rNode, ret+32(FP)
+	SLOT_ARG
+	LISTPOP(const_secListPop, slow, ret+32(FP))
 	EXIT(const_OK, ret1+40(FP))
 	SLOW_EXITS(·listPopSlow(SB))
 failed:
-	MOVQ	rNode, ret+32(FP)
 	EXIT(const_CmpFailed, ret1+40(FP))
 moved:
 	MOVQ	$0, ret+32(FP)

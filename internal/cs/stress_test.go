@@ -1,7 +1,6 @@
 package cs_test
 
 import (
-	"errors"
 	"math"
 	"runtime"
 	"sync"
@@ -58,11 +57,7 @@ func stressFaults(work func()) torture.Faults {
 // injector alone and under all of them together.
 func TestIncrement(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
-	m, err := cs.Alloc(8, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Free()
+	m := allocMem(t, 8, 8)
 	var churned atomic.Int64
 	churnWork := func() {
 		cs.AddInt64(m.Base(), m.Stride(), 1) // the first section of a fresh thread
@@ -102,11 +97,7 @@ func TestSpinlock(t *testing.T) {
 		lock  uint64
 		count uint64
 	}
-	m, err := cs.Alloc(unsafe.Sizeof(slot{}), 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Free()
+	m := allocMem(t, unsafe.Sizeof(slot{}), 64)
 	in := torture.Start(torture.All())
 	ops := hammer(func(w, i int) {
 		var sl *slot
@@ -148,11 +139,7 @@ func TestListPopPush(t *testing.T) {
 	nodes := 100 * slots
 	sentinel := uint64(nodes)
 	// Per slot: head, then links for every node.
-	m, err := cs.Alloc(uintptr(8+8*nodes), 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Free()
+	m := allocMem(t, uintptr(8+8*nodes), 64)
 	head := func(s int) *uint64 { return (*uint64)(m.Slot(s)) }
 	links := func(s int) unsafe.Pointer { return unsafe.Add(m.Slot(s), 8) }
 	link := func(s int, node uint64) *uint64 { return (*uint64)(unsafe.Add(links(s), node*8)) }
@@ -212,11 +199,7 @@ func TestListPopPush(t *testing.T) {
 func TestMemcpyCommit(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
 	const size = 256
-	m, err := cs.Alloc(8+2*size, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Free()
+	m := allocMem(t, 8+2*size, 64)
 	record := func(s int, seq uint64) unsafe.Pointer {
 		return unsafe.Add(m.Slot(s), 8+size*(seq%2))
 	}
@@ -275,32 +258,27 @@ func TestMemcpyCommit(t *testing.T) {
 	}
 }
 
-// TestOpvRacesFastPath: op vectors, Exclusive and ExclusiveAll on the slots
-// that fast paths are adding to lose nothing.
-func TestOpvRacesFastPath(t *testing.T) {
+// TestExclusiveRacesFastPath: Exclusive and ExclusiveAll on the slots that
+// fast paths are adding to lose nothing.
+func TestExclusiveRacesFastPath(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
-	m, err := cs.Alloc(8, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Free()
+	m := allocMem(t, 8, 8)
 	in := torture.Start(torture.Faults{Signals: true, Migrate: true})
 	var ops int64
 	var wg sync.WaitGroup
 	wg.Go(func() { ops = hammer(func(_, _ int) { cs.AddInt64(m.Base(), m.Stride(), 1) }) })
-	// Remote work: opv adds, exclusive moves between slots, and resets that
-	// take everything out.
-	var taken, opvAdded int64
+	// Remote work: adds, moves between slots, and resets that take
+	// everything out.
+	var taken, added int64
 	const rounds = 300
 	for i := range rounds {
 		s := i % cs.Slots()
 		switch i % 3 {
 		case 0:
-			ops := []cs.Op{{Kind: cs.OpAdd, Addr: m.Slot(s), Value: 5}}
-			if err := cs.Opv(s, ops); err != nil {
-				t.Fatal(err)
-			}
-			opvAdded += 5
+			// Atomic: in the Atomic backend the fast paths add to the
+			// same words with atomic instructions.
+			cs.Exclusive(s, func() { atomic.AddInt64((*int64)(m.Slot(s)), 5) })
+			added += 5
 		case 1:
 			cs.Exclusive(s, func() {
 				w := (*int64)(m.Slot(s))
@@ -327,7 +305,7 @@ func TestOpvRacesFastPath(t *testing.T) {
 	for s := range cs.Slots() {
 		left += atomic.LoadInt64((*int64)(m.Slot(s)))
 	}
-	if want := ops + opvAdded; taken+left != want {
+	if want := ops + added; taken+left != want {
 		t.Fatalf("taken %d + left %d = %d, want %d", taken, left, taken+left, want)
 	}
 }
@@ -335,11 +313,7 @@ func TestOpvRacesFastPath(t *testing.T) {
 // TestThreadChurn: threads that die after their first section leave their
 // areas behind, and registration recycles them.
 func TestThreadChurn(t *testing.T) {
-	m, err := cs.Alloc(8, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Free()
+	m := allocMem(t, 8, 8)
 	before := cs.ReadStats()
 	const threads = 300
 	for range threads {
@@ -379,11 +353,7 @@ func TestStoppedSlotDiverts(t *testing.T) {
 	needCommits(t)
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	m, err := cs.Alloc(8, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Free()
+	m := allocMem(t, 8, 8)
 	for range 1000 {
 		s, _ := cs.RawCurrent()
 		w := (*uint64)(m.Slot(s))
@@ -429,73 +399,6 @@ func TestStoppedSlotDiverts(t *testing.T) {
 		return
 	}
 	t.Fatal("moved 1000 times in a row")
-}
-
-func TestOpvErrors(t *testing.T) {
-	var w uint64
-	p := unsafe.Pointer(&w)
-	many := make([]cs.Op, cs.MaxOps+1)
-	for i := range many {
-		many[i] = cs.Op{Kind: cs.OpStore, Addr: p}
-	}
-	buf := make([]byte, 16)
-	for _, tc := range []struct {
-		name string
-		slot int
-		ops  []cs.Op
-		want string
-	}{
-		{"slot", cs.Slots(), nil, "slot"},
-		{"negative slot", -1, nil, "slot -1"},
-		{"too many", 0, many, "17 ops, at most 16"},
-		{"nil addr", 0, []cs.Op{{Kind: cs.OpAdd}}, "op 0 (add) has a nil Addr"},
-		{"unknown", 0, []cs.Op{{Kind: 99, Addr: p}}, "unknown kind 99"},
-		{"too large", 0, []cs.Op{{Kind: cs.OpMemcpy, Addr: p, Src: p, Len: cs.MaxMemcpy + 1}}, "Len 4097 out of range"},
-		{"negative len", 0, []cs.Op{{Kind: cs.OpMemcpy, Addr: p, Src: p, Len: -1}}, "Len -1"},
-		{"nil src", 0, []cs.Op{{Kind: cs.OpMemcpy, Addr: p, Len: 8}}, "nil Src"},
-		{"unaligned", 0, []cs.Op{{Kind: cs.OpStore, Addr: unsafe.Pointer(&buf[1])}}, "not 8-byte aligned"},
-	} {
-		err := cs.Opv(tc.slot, tc.ops)
-		if !errors.Is(err, cs.ErrInvalidOp) || !contains(err.Error(), tc.want) {
-			t.Errorf("%s: got %v, want ErrInvalidOp mentioning %q", tc.name, err, tc.want)
-		}
-	}
-	// A vector that is rejected runs nothing.
-	w = 1
-	bad := []cs.Op{{Kind: cs.OpStore, Addr: p, Value: 9}, {Kind: 99, Addr: p}}
-	if err := cs.Opv(0, bad); err == nil || w != 1 {
-		t.Fatalf("invalid vector ran: err %v, word %d", err, w)
-	}
-}
-
-func TestOpvSemantics(t *testing.T) {
-	var a, b uint64 = 10, 20
-	src := []byte("0123456789")
-	dst := make([]byte, 16)
-	ops := []cs.Op{
-		{Kind: cs.OpCmpEq, Addr: unsafe.Pointer(&a), Value: 10},
-		{Kind: cs.OpCmpNe, Addr: unsafe.Pointer(&b), Value: 10},
-		{Kind: cs.OpAdd, Addr: unsafe.Pointer(&a), Value: ^uint64(0)}, // -1
-		{Kind: cs.OpStore, Addr: unsafe.Pointer(&b), Value: 7},
-		{Kind: cs.OpMemcpy, Addr: unsafe.Pointer(&dst[0]), Src: unsafe.Pointer(&src[0]), Len: len(src)},
-	}
-	if err := cs.Opv(0, ops); err != nil {
-		t.Fatal(err)
-	}
-	if a != 9 || b != 7 || string(dst[:10]) != string(src) {
-		t.Fatalf("after opv: a=%d b=%d dst=%q", a, b, dst)
-	}
-	// A failed compare stops the vector and names the op.
-	ops = []cs.Op{
-		{Kind: cs.OpStore, Addr: unsafe.Pointer(&a), Value: 1},
-		{Kind: cs.OpCmpEq, Addr: unsafe.Pointer(&b), Value: 8},
-		{Kind: cs.OpStore, Addr: unsafe.Pointer(&a), Value: 2},
-	}
-	err := cs.Opv(0, ops)
-	var ce *cs.CmpError
-	if !errors.As(err, &ce) || ce.Index != 1 || ce.Found != 7 || a != 1 {
-		t.Fatalf("failed compare: err %v, a=%d", err, a)
-	}
 }
 
 var spinSink atomic.Uint64

@@ -10,9 +10,10 @@ import (
 	"github.com/gorseq/rseq/internal/cs"
 )
 
-// The asm primitives against their Go twins, on the same inputs, in one
-// binary. The asm runs on the calling thread's slot; a test that moves
-// between reading its slot and running the section (Moved) starts over.
+// The asm primitives against their generic (pure-Go) versions, on the same
+// inputs, in one binary. The asm runs on the calling thread's slot; a test
+// that moves between reading its slot and running the section (Moved)
+// starts over.
 
 // words is the scratch layout of one primitive call: 8 words of state, a
 // 64-byte copy area and a list of links.
@@ -33,62 +34,63 @@ type primCase struct {
 	src    [64]byte
 }
 
-func (c *primCase) runTwin(m *scratch) (uint64, cs.Status) {
+func (c *primCase) runGeneric(m *scratch) (uint64, cs.Status) {
 	switch c.kind % 4 {
 	case 0:
-		return 0, cs.GoCmpStore(&m.w[0], c.expect, c.newv)
+		return 0, cs.CmpStoreGeneric(&m.w[0], c.expect, c.newv)
 	case 1:
-		return 0, cs.GoCmpStoreStore(&m.w[0], c.expect, &m.w[1], c.new2, c.newv)
+		return 0, cs.CmpStoreStoreGeneric(&m.w[0], c.expect, &m.w[1], c.new2, c.newv)
 	case 2:
-		return 0, cs.GoCmpMemcpyStore(&m.w[0], c.expect, unsafe.Pointer(&m.area), unsafe.Pointer(&c.src), uintptr(c.n%65), c.newv)
+		return 0, cs.CmpMemcpyStoreGeneric(&m.w[0], c.expect, unsafe.Pointer(&m.area), unsafe.Pointer(&c.src), uintptr(c.n%65), c.newv)
 	default:
-		return cs.GoListPop(&m.w[0], unsafe.Pointer(&m.links), c.expect)
+		return cs.ListPopGeneric(&m.w[0], unsafe.Pointer(&m.links), c.expect)
 	}
 }
 
-// runPublic runs the exported primitive: the asm section callers reach
-// directly, with the slow paths behind it.
-func (c *primCase) runPublic(slot int, m *scratch) (uint64, cs.Status) {
+// prims is one implementation of the four slot primitives.
+type prims struct {
+	cmpStore       func(slot int, v *uint64, expect, newv uint64) cs.Status
+	cmpStoreStore  func(slot int, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) cs.Status
+	cmpMemcpyStore func(slot int, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) cs.Status
+	listPop        func(slot int, head *uint64, next unsafe.Pointer, sentinel uint64) (uint64, cs.Status)
+}
+
+var (
+	// public: the exported primitives, the asm sections callers reach
+	// directly, with the slow paths behind them.
+	public = prims{cs.CmpStore, cs.CmpStoreStore, cs.CmpMemcpyStore, cs.ListPop}
+	// raw: the raw asm sections, which report every status.
+	raw = prims{cs.RawCmpStore, cs.RawCmpStoreStore, cs.RawCmpMemcpyStore, cs.RawListPop}
+)
+
+func (c *primCase) run(p prims, slot int, m *scratch) (uint64, cs.Status) {
 	switch c.kind % 4 {
 	case 0:
-		return 0, cs.CmpStore(slot, &m.w[0], c.expect, c.newv)
+		return 0, p.cmpStore(slot, &m.w[0], c.expect, c.newv)
 	case 1:
-		return 0, cs.CmpStoreStore(slot, &m.w[0], c.expect, &m.w[1], c.new2, c.newv)
+		return 0, p.cmpStoreStore(slot, &m.w[0], c.expect, &m.w[1], c.new2, c.newv)
 	case 2:
-		return 0, cs.CmpMemcpyStore(slot, &m.w[0], c.expect, unsafe.Pointer(&m.area), unsafe.Pointer(&c.src), uintptr(c.n%65), c.newv)
+		return 0, p.cmpMemcpyStore(slot, &m.w[0], c.expect, unsafe.Pointer(&m.area), unsafe.Pointer(&c.src), uintptr(c.n%65), c.newv)
 	default:
-		return cs.ListPop(slot, &m.w[0], unsafe.Pointer(&m.links), c.expect)
+		return p.listPop(slot, &m.w[0], unsafe.Pointer(&m.links), c.expect)
 	}
 }
 
-func (c *primCase) runAsm(slot int, m *scratch) (uint64, cs.Status) {
-	switch c.kind % 4 {
-	case 0:
-		return 0, cs.RawCmpStore(slot, &m.w[0], c.expect, c.newv)
-	case 1:
-		return 0, cs.RawCmpStoreStore(slot, &m.w[0], c.expect, &m.w[1], c.new2, c.newv)
-	case 2:
-		return 0, cs.RawCmpMemcpyStore(slot, &m.w[0], c.expect, unsafe.Pointer(&m.area), unsafe.Pointer(&c.src), uintptr(c.n%65), c.newv)
-	default:
-		return cs.RawListPop(slot, &m.w[0], unsafe.Pointer(&m.links), c.expect)
-	}
-}
-
-// checkTwin runs c through the raw asm and through the exported primitive
-// (in per-CPU memory) and through the twin (in Go memory), and reports any
-// difference.
-func checkTwin(t *testing.T, mem cs.Mem, c *primCase) {
+// checkGeneric runs c through the raw asm and through the exported
+// primitive (in per-CPU memory) and through the generic version (in Go
+// memory), and reports any difference.
+func checkGeneric(t *testing.T, mem cs.Mem, c *primCase) {
 	t.Helper()
-	checkTwinWith(t, mem, c, c.runAsm)
-	checkTwinWith(t, mem, c, c.runPublic)
+	checkGenericWith(t, mem, c, raw)
+	checkGenericWith(t, mem, c, public)
 }
 
-func checkTwinWith(t *testing.T, mem cs.Mem, c *primCase, run func(int, *scratch) (uint64, cs.Status)) {
+func checkGenericWith(t *testing.T, mem cs.Mem, c *primCase, p prims) {
 	t.Helper()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	want := c.init
-	wantNode, wantSt := c.runTwin(&want)
+	wantNode, wantSt := c.runGeneric(&want)
 	for range 1000 {
 		slot, st := cs.RawCurrent()
 		if st != cs.OK {
@@ -96,12 +98,12 @@ func checkTwinWith(t *testing.T, mem cs.Mem, c *primCase, run func(int, *scratch
 		}
 		got := (*scratch)(mem.Slot(slot))
 		*got = c.init
-		node, st := run(slot, got)
+		node, st := c.run(p, slot, got)
 		if st == cs.Moved {
 			continue
 		}
 		if st != wantSt || (c.kind%4 == 3 && node != wantNode) || *got != want {
-			t.Fatalf("case %+v:\nasm  %v node %d mem %+v\ntwin %v node %d mem %+v", *c, st, node, *got, wantSt, wantNode, want)
+			t.Fatalf("case %+v:\nasm  %v node %d mem %+v\ngen  %v node %d mem %+v", *c, st, node, *got, wantSt, wantNode, want)
 		}
 		return
 	}
@@ -123,16 +125,20 @@ func needCommits(t testing.TB) {
 	}
 }
 
-func newScratchMem(t testing.TB) cs.Mem {
-	m, err := cs.Alloc(unsafe.Sizeof(scratch{}), 64)
+// allocMem allocates per-CPU memory that the test frees when it ends.
+func allocMem(tb testing.TB, size, align uintptr) cs.Mem {
+	tb.Helper()
+	m, err := cs.Alloc(size, align)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(m.Free)
+	tb.Cleanup(m.Free)
 	return m
 }
 
-func TestAsmMatchesTwin(t *testing.T) {
+func newScratchMem(t testing.TB) cs.Mem { return allocMem(t, unsafe.Sizeof(scratch{}), 64) }
+
+func TestAsmMatchesGeneric(t *testing.T) {
 	needCommits(t)
 	mem := newScratchMem(t)
 	var cases []primCase
@@ -161,11 +167,11 @@ func TestAsmMatchesTwin(t *testing.T) {
 		cases = append(cases, c)
 	}
 	for i := range cases {
-		checkTwin(t, mem, &cases[i])
+		checkGeneric(t, mem, &cases[i])
 	}
 }
 
-func FuzzAsmMatchesTwin(f *testing.F) {
+func FuzzAsmMatchesGeneric(f *testing.F) {
 	f.Add([]byte{0, 3, 3, 5})
 	f.Add([]byte{1, 3, 3, 5, 6, 7})
 	f.Add([]byte{2, 1, 1, 9, 40, 1, 2, 3, 4, 5, 6, 7, 8, 9})
@@ -194,41 +200,41 @@ func FuzzAsmMatchesTwin(f *testing.F) {
 				c.new2 = binary.LittleEndian.Uint64(rest)
 			}
 		}
-		checkTwin(t, newScratchMem(t), &c)
+		checkGeneric(t, newScratchMem(t), &c)
 	})
 }
 
-// The twins themselves, on hand-made cases, in every backend.
-func TestTwins(t *testing.T) {
+// The generic versions themselves, on hand-made cases, in every backend.
+func TestGeneric(t *testing.T) {
 	var w, w2 uint64 = 5, 0
-	if st := cs.GoCmpStore(&w, 4, 9); st != cs.CmpFailed || w != 5 {
+	if st := cs.CmpStoreGeneric(&w, 4, 9); st != cs.CmpFailed || w != 5 {
 		t.Fatalf("cmpstore miss: %v %d", st, w)
 	}
-	if st := cs.GoCmpStore(&w, 5, 9); st != cs.OK || w != 9 {
+	if st := cs.CmpStoreGeneric(&w, 5, 9); st != cs.OK || w != 9 {
 		t.Fatalf("cmpstore hit: %v %d", st, w)
 	}
-	if st := cs.GoCmpStoreStore(&w, 9, &w2, 1, 2); st != cs.OK || w != 2 || w2 != 1 {
+	if st := cs.CmpStoreStoreGeneric(&w, 9, &w2, 1, 2); st != cs.OK || w != 2 || w2 != 1 {
 		t.Fatalf("cmpstorestore: %v %d %d", st, w, w2)
 	}
 	src, dst := []byte("abcdef"), make([]byte, 6)
-	if st := cs.GoCmpMemcpyStore(&w, 2, unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[0]), 6, 3); st != cs.OK || w != 3 || !bytes.Equal(dst, src) {
+	if st := cs.CmpMemcpyStoreGeneric(&w, 2, unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[0]), 6, 3); st != cs.OK || w != 3 || !bytes.Equal(dst, src) {
 		t.Fatalf("cmpmemcpystore: %v %d %q", st, w, dst)
 	}
 	links := []uint64{2, 0, 9}
 	head := uint64(1)
 	for _, want := range []uint64{1, 0, 2} {
-		node, st := cs.GoListPop(&head, unsafe.Pointer(&links[0]), 9)
+		node, st := cs.ListPopGeneric(&head, unsafe.Pointer(&links[0]), 9)
 		if st != cs.OK || node != want {
 			t.Fatalf("listpop: got %d %v, want %d", node, st, want)
 		}
 	}
-	if _, st := cs.GoListPop(&head, unsafe.Pointer(&links[0]), 9); st != cs.CmpFailed {
+	if _, st := cs.ListPopGeneric(&head, unsafe.Pointer(&links[0]), 9); st != cs.CmpFailed {
 		t.Fatalf("listpop on an empty list: %v", st)
 	}
 }
 
 // The public API on the calling thread's slot, in every backend: the same
-// results as the twins.
+// results as the generic versions.
 func TestPrimitivesSemantics(t *testing.T) {
 	mem := newScratchMem(t)
 	for range 100 {
