@@ -5,10 +5,10 @@ import "unsafe"
 // Export guts for testing: the sections on the current slot.
 
 var (
-	GoStackPop   = goStackPop
-	GoStackPush  = goStackPush
-	GoListPopAt  = goListPopAt
-	GoListPushAt = goListPushAt
+	StackPopGeneric   = stackPopGeneric
+	StackPushGeneric  = stackPushGeneric
+	ListPopAtGeneric  = listPopAtGeneric
+	ListPushAtGeneric = listPushAtGeneric
 )
 
 func RawStackPop(p unsafe.Pointer, stride uintptr) (uint32, Status) {

@@ -24,8 +24,9 @@ import (
 // A linked list of uint64 indices is a uint64 head, and the links at byte
 // links from it (next[i] at head + links + 8*i).
 
-// goStackPop is the twin of the stack pop section, on one slot's stack.
-func goStackPop(top unsafe.Pointer) (uint32, Status) {
+// stackPopGeneric is the generic version of the stack pop section, on one
+// slot's stack.
+func stackPopGeneric(top unsafe.Pointer) (uint32, Status) {
 	c := (*uint64)(top)
 	n := atomic.LoadUint64(c)
 	if n == 0 {
@@ -36,8 +37,8 @@ func goStackPop(top unsafe.Pointer) (uint32, Status) {
 	return x, OK
 }
 
-// goStackPush is the twin of the stack push section.
-func goStackPush(top unsafe.Pointer, x uint32, max uint64) Status {
+// stackPushGeneric is the generic version of the stack push section.
+func stackPushGeneric(top unsafe.Pointer, x uint32, max uint64) Status {
 	c := (*uint64)(top)
 	n := atomic.LoadUint64(c)
 	if n >= max {
@@ -48,20 +49,21 @@ func goStackPush(top unsafe.Pointer, x uint32, max uint64) Status {
 	return OK
 }
 
-// goListPopAt is the twin of the list pop section, on one slot's list.
-func goListPopAt(head unsafe.Pointer, links uintptr, sentinel uint64) (uint64, Status) {
-	return goListPop((*uint64)(head), unsafe.Add(head, links), sentinel)
+// listPopAtGeneric is the generic version of the list pop section, on one
+// slot's list.
+func listPopAtGeneric(head unsafe.Pointer, links uintptr, sentinel uint64) (uint64, Status) {
+	return listPopGeneric((*uint64)(head), unsafe.Add(head, links), sentinel)
 }
 
-// goListPushAt is the twin of the list push section.
-func goListPushAt(head unsafe.Pointer, links uintptr, node uint64) {
+// listPushAtGeneric is the generic version of the list push section.
+func listPushAtGeneric(head unsafe.Pointer, links uintptr, node uint64) {
 	h := (*uint64)(head)
 	old := atomic.LoadUint64(h)
 	atomic.StoreUint64((*uint64)(unsafe.Add(head, links+8*uintptr(node))), old)
 	atomic.StoreUint64(h, node)
 }
 
-// stuck runs the twin f on some slot under its stop word (fenced in the
+// stuck runs the generic f on some slot under its stop word (fenced in the
 // RSEQ backend), for threads that cannot use rseq, sections that reached
 // the abort bound, and the Atomic backend.
 func stuck(f func(s int)) {
@@ -97,7 +99,7 @@ func stackPopSlow(p unsafe.Pointer, stride uintptr) (x uint32, st Status) {
 			break
 		}
 	}
-	stuck(func(s int) { x, st = goStackPop(unsafe.Add(p, uintptr(s)*stride)) })
+	stuck(func(s int) { x, st = stackPopGeneric(unsafe.Add(p, uintptr(s)*stride)) })
 	return x, st
 }
 
@@ -109,7 +111,7 @@ func stackPushSlow(p unsafe.Pointer, stride uintptr, x uint32, max uint64) (st S
 			break
 		}
 	}
-	stuck(func(s int) { st = goStackPush(unsafe.Add(p, uintptr(s)*stride), x, max) })
+	stuck(func(s int) { st = stackPushGeneric(unsafe.Add(p, uintptr(s)*stride), x, max) })
 	return st
 }
 
@@ -122,7 +124,7 @@ func listPopHereSlow(head unsafe.Pointer, stride, links uintptr, sentinel uint64
 			break
 		}
 	}
-	stuck(func(s int) { node, st = goListPopAt(unsafe.Add(head, uintptr(s)*stride), links, sentinel) })
+	stuck(func(s int) { node, st = listPopAtGeneric(unsafe.Add(head, uintptr(s)*stride), links, sentinel) })
 	return node, st
 }
 
@@ -134,7 +136,7 @@ func listPushHereSlow(head unsafe.Pointer, stride, links uintptr, node uint64) {
 			break
 		}
 	}
-	stuck(func(s int) { goListPushAt(unsafe.Add(head, uintptr(s)*stride), links, node) })
+	stuck(func(s int) { listPushAtGeneric(unsafe.Add(head, uintptr(s)*stride), links, node) })
 }
 
 // ExclusivePair runs f with slots a and b stopped, as Exclusive does for

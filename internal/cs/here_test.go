@@ -9,10 +9,10 @@ import (
 	"github.com/gorseq/rseq/internal/cs"
 )
 
-// The sections on the current slot against their Go twins. The asm picks
-// its slot itself, so every slot's copy starts alike: whichever slot the
-// thread is on, the section must do what the twin does to a Go copy, on
-// exactly one slot (none when it fails).
+// The sections on the current slot against their generic versions. The asm
+// picks its slot itself, so every slot's copy starts alike: whichever slot
+// the thread is on, the section must do what the generic one does to a Go
+// copy, on exactly one slot (none when it fails).
 
 // hereMem is one slot's copy: a stack of up to hereMax indices (count, then
 // the indices from byte 8), then a list of nodes 0..hereNodes-1 (head, then
@@ -94,23 +94,24 @@ func (o hereOp) run(raw bool, base unsafe.Pointer, stride uintptr) (uint64, cs.S
 	}
 }
 
-func (o hereOp) twin(p unsafe.Pointer) (uint64, cs.Status) {
+func (o hereOp) generic(p unsafe.Pointer) (uint64, cs.Status) {
 	head := unsafe.Add(p, listOff)
 	switch o.kind % 4 {
 	case 0:
-		x, st := cs.GoStackPop(p)
+		x, st := cs.StackPopGeneric(p)
 		return uint64(x), st
 	case 1:
-		return 0, cs.GoStackPush(p, o.x, o.max)
+		return 0, cs.StackPushGeneric(p, o.x, o.max)
 	case 2:
-		return cs.GoListPopAt(head, 8, hereEnd)
+		return cs.ListPopAtGeneric(head, 8, hereEnd)
 	default:
-		cs.GoListPushAt(head, 8, uint64(o.x))
+		cs.ListPushAtGeneric(head, 8, uint64(o.x))
 		return 0, cs.OK
 	}
 }
 
-// checkHere runs ops through the raw or exported sections and the twins.
+// checkHere runs ops through the raw or exported sections and the generic
+// versions.
 func checkHere(t *testing.T, mem cs.Mem, raw bool, ops []hereOp) {
 	t.Helper()
 	var ref [hereSize / 8]uint64
@@ -140,10 +141,10 @@ func checkHere(t *testing.T, mem cs.Mem, raw bool, ops []hereOp) {
 		if raw && (gst != cs.OK && gst != cs.CmpFailed) {
 			continue // a status for the slow path (no rseq here, a stopped slot): nothing written
 		}
-		want, wst := o.twin(rp)
+		want, wst := o.generic(rp)
 		after := readHere(rp)
 		if got != want || gst != wst {
-			t.Fatalf("op %d %+v: asm = %d, %v; twin = %d, %v", k, o, got, gst, want, wst)
+			t.Fatalf("op %d %+v: asm = %d, %v; generic = %d, %v", k, o, got, gst, want, wst)
 		}
 		changed := 0
 		for s := range cs.Slots() {
@@ -178,7 +179,7 @@ func randomHereOps(r *rand.Rand, n int) []hereOp {
 	return ops
 }
 
-func TestHereTwins(t *testing.T) {
+func TestHereGeneric(t *testing.T) {
 	mem, err := cs.Alloc(hereSize, 64)
 	if err != nil {
 		t.Fatal(err)
