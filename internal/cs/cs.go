@@ -115,8 +115,8 @@ func addInt64Slow(p unsafe.Pointer, stride uintptr, delta int64) {
 const MaxMemcpy = 4096
 
 // The exported primitives (CurrentSlot, AddInt64, CmpStore, CmpStoreStore,
-// CmpMemcpyStore, ListPop) are asm sections on linux/amd64 (see
-// rseq_linux_amd64.go) and Go elsewhere (rseq_noasm.go). Whatever the fast
+// CmpMemcpyStore, ListPop) are asm sections on linux/amd64 and linux/arm64
+// (see rseq_linux.go) and Go elsewhere (rseq_noasm.go). Whatever the fast
 // path does not finish, it hands to the functions below, with the same
 // arguments.
 

@@ -9,8 +9,8 @@
 //     __rseq_offset;
 //   - critical-section primitives on per-slot memory (AddInt64, CmpStore,
 //     CmpStoreStore, CmpMemcpyStore, ListPop), each an asm routine on
-//     linux/amd64 with a generic (pure-Go) version that the slow paths run
-//     and the tests compare it with;
+//     linux/amd64 and linux/arm64 with a generic (pure-Go) version that the
+//     slow paths run and the tests compare it with;
 //   - per-CPU memory (Mem): an off-heap pool of fixed stride, item i of slot s
 //     at base + s*stride + offset;
 //   - the slow path (Exclusive, ExclusiveAll), the successor of cpu_opv:

@@ -15,7 +15,7 @@ import (
 func AddInt64(p unsafe.Pointer, stride uintptr, delta int64) { addInt64Slow(p, stride, delta) }
 
 // CurrentSlot returns the slot the calling goroutine should use now; see
-// rseq_linux_amd64.go for the primitives' full contracts.
+// rseq_linux.go for the primitives' full contracts.
 func CurrentSlot() int { return currentSlotSlow() }
 
 // CmpStore: if *v == expect { *v = newv }, atomically on slot.

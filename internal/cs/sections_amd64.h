@@ -31,7 +31,7 @@
 //
 // # Adding a section
 //
-//  1. Go: in rseq_linux_amd64.go a constant secName before nSections (it
+//  1. Go: in rseq_linux.go a constant secName before nSections (it
 //     indexes descs and csText) and the declaration (//go:noescape); the
 //     generic version, nameGeneric, in sections_generic.go; a stub in
 //     rseq_noasm.go; a case in TestAsmMatchesGeneric (generic_test.go) and in

@@ -32,7 +32,7 @@
 // Plain loads and stores therefore suffice for the slot's own words (the
 // counter of an add, the head of a list).
 //
-// Against the slow path (opv.go): a slow path sets the stop word with a
+// Against the slow path (stop.go): a slow path sets the stop word with a
 // fully ordered CAS and fences: membarrier's RSEQ command runs smp_mb() on
 // every CPU it interrupts and restarts the section running there, and the
 // system call is a full barrier for the caller. So a section either
