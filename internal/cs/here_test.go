@@ -224,9 +224,11 @@ func TestExclusivePair(t *testing.T) {
 	cs.ExclusivePair(0, n-1, func() {
 		ran = true
 		if cs.Enabled() && n <= 2 && !cs.ForcedAborts {
-			if _, st := cs.RawStackPop(mem.Base(), mem.Stride()); st != cs.StStopped {
-				t.Errorf("a section with slots 0 and %d stopped: %v", n-1, st)
-			}
+			onSectionThread(t, func() {
+				if _, st := cs.RawStackPop(mem.Base(), mem.Stride()); st != cs.StStopped {
+					t.Errorf("a section with slots 0 and %d stopped: %v", n-1, st)
+				}
+			})
 		}
 	})
 	if !ran {
