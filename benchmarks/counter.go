@@ -49,6 +49,7 @@ func counterSuite() *Structure {
 					{Name: "peer=procpin", Single: loadPin, Parallel: loadPinPar},
 				},
 			},
+			floatCase(), // float.go
 		},
 		Memory: &Memory{
 			Unit: "counter",

@@ -13,3 +13,6 @@ func BenchmarkCounterLoadParallel(b *testing.B) { runCase(b, "counter", "Load", 
 // BenchmarkCounterMemory reports bytes per counter, measured in child
 // processes.
 func BenchmarkCounterMemory(b *testing.B) { runMemory(b, "counter") }
+
+func BenchmarkCounterAddFloat(b *testing.B)         { runCase(b, "counter", "AddFloat", false) }
+func BenchmarkCounterAddFloatParallel(b *testing.B) { runCase(b, "counter", "AddFloat", true) }

@@ -74,7 +74,7 @@ func (i Impl) IsPeer() bool { return strings.HasPrefix(i.Name, "peer=") }
 
 // Structures returns the suites, in report order.
 func Structures() []*Structure {
-	return []*Structure{counterSuite(), lockfreeSuite(), ringbufSuite(), listSuite()}
+	return []*Structure{counterSuite(), histogramSuite(), lockfreeSuite(), ringbufSuite(), listSuite()}
 }
 
 // Find returns the case named structure/name, or nil.

@@ -34,14 +34,8 @@ type Counter struct {
 // memory returns to the pool once every counter of the block is
 // unreachable (see Memory in the package doc).
 func New() *Counter {
-	alloc.Lock()
-	defer alloc.Unlock()
-	if alloc.blk == nil || alloc.next == blockLen {
-		newBlock()
-	}
-	c := &alloc.blk.hdr[alloc.next]
-	c.p = unsafe.Add(alloc.base, alloc.next*8)
-	alloc.next++
+	c, p := counters.next()
+	c.p = p
 	return c
 }
 
@@ -114,47 +108,69 @@ func (c *Counter) word() unsafe.Pointer {
 	return p
 }
 
-// blockLen is the number of counters that share a block.
+// blockLen is the number of counters (or Floats) that share a block.
 const blockLen = 64
 
-// A block owns blockLen counters' per-CPU memory: one cs.Mem of
-// blockLen*8 bytes per slot, returned to the pool by a cleanup once the
-// block is unreachable. Counters are hdr's elements, so a pointer to any of
-// them keeps the block, and so the memory, alive.
-type block struct {
-	hdr [blockLen]Counter
+// A block owns blockLen words' per-CPU memory: one cs.Mem of blockLen*8
+// bytes per slot, returned to the pool by a cleanup once the block is
+// unreachable. The headers (Counters, Floats) are hdr's elements, so a
+// pointer to any of them keeps the block, and so the memory, alive.
+type block[T any] struct {
+	hdr [blockLen]T
 }
 
 // stride is the distance between two slots' copies of an item of the pool;
-// every block has the same. Written once, under alloc, before the first
-// counter exists; Add reads it without synchronisation, which is safe
+// every block has the same. Written once, under a blocks' lock, before the
+// first counter exists; Add reads it without synchronisation, which is safe
 // because whoever holds a counter got it from New after that write.
 var stride uintptr
 
-// alloc hands out counters from the current block.
-var alloc struct {
+// strideMu orders the first write of stride between the allocators.
+var strideMu sync.Mutex
+
+// blocks hands out headers of type T, each with one 8-byte word per slot,
+// from its current block.
+type blocks[T any] struct {
 	sync.Mutex
-	blk  *block
+	blk  *block[T]
 	base unsafe.Pointer // slot 0's copy of blk's memory
-	next int            // next free counter of blk
+	n    int            // next free header of blk
 }
 
-// newBlock starts a new current block. alloc must be held.
-func newBlock() {
+var counters blocks[Counter]
+
+// next returns a fresh header and slot 0's copy of its word.
+func (a *blocks[T]) next() (*T, unsafe.Pointer) {
+	a.Lock()
+	defer a.Unlock()
+	if a.blk == nil || a.n == blockLen {
+		a.newBlock()
+	}
+	h := &a.blk.hdr[a.n]
+	p := unsafe.Add(a.base, a.n*8)
+	a.n++
+	return h, p
+}
+
+// newBlock starts a new current block. a must be held.
+func (a *blocks[T]) newBlock() {
 	m, err := cs.Alloc(blockLen*8, 8)
 	if err != nil {
 		// Only mmap failing gets here: out of memory, like make.
 		panic("counter: cannot allocate per-CPU memory: " + err.Error())
 	}
+	strideMu.Lock()
 	if stride == 0 {
 		stride = m.Stride()
 	} else if m.Stride() != stride {
+		strideMu.Unlock()
 		panic("counter: per-CPU memory stride " + strconv.Itoa(int(m.Stride())) +
 			" differs from " + strconv.Itoa(int(stride)))
 	}
-	blk := new(block)
+	strideMu.Unlock()
+	blk := new(block[T])
 	runtime.AddCleanup(blk, cs.Mem.Free, m)
-	alloc.blk, alloc.base, alloc.next = blk, m.Base(), 0
+	a.blk, a.base, a.n = blk, m.Base(), 0
 }
 
 // sumSlots returns the sum of the words at p + s*stride over the slots,

@@ -1,6 +1,9 @@
-// Package counter provides per-CPU int64 counters for hot paths (requests,
-// bytes, errors): [Counter], a single counter, and [Array], n counters
-// allocated together (a metric with labels, a histogram's buckets).
+// Package counter provides per-CPU metrics for hot paths: [Counter], an
+// int64 counter (requests, bytes, errors); [Array], n counters allocated
+// together (a metric with an index label); [Float], a float64 counter
+// (seconds, costs); and [Histogram], observations counted in buckets with
+// fixed bounds (latencies), with exact interval snapshots. A [Registry]
+// exposes them in Prometheus' text format, and each is an expvar.Var.
 //
 // Each counter keeps one int64 word per CPU slot in off-heap per-CPU
 // memory. Add touches only the word of the slot the calling thread runs on;
@@ -21,6 +24,23 @@
 //     slot. With no concurrent Add it returns the exact sum.
 //   - Reset is exact: the value it returns plus what later Resets and Loads
 //     see accounts for every Add exactly once.
+//   - The same holds for Float (Add, Load, Reset) and for Histogram, whose
+//     Observe is one critical section that adds the count and the value
+//     together: Snapshot and SnapshotAndReset see every Observe that
+//     returned before them, whole (its bucket count and its share of Sum
+//     in the same snapshot), and SnapshotAndReset hands each Observe to
+//     exactly one snapshot. A snapshot's Count is the sum of its Counts by
+//     construction.
+//
+// # Floats and histograms
+//
+// In the RSEQ backend Float.Add is one restartable sequence (load, add in
+// an SSE register, store), and a histogram's Observe finds its bucket
+// before its section, then adds {1, v} to a 16-byte {count, sum} pair
+// whose commit is a single 16-byte store; snapshots, like Reset, stop every
+// slot while they read. In the Atomic backend Float.Add is a
+// compare-and-swap loop on its slot's bits, and Observe updates its pair
+// under the slot's lock, which snapshots take too.
 //
 // # Memory
 //

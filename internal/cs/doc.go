@@ -8,9 +8,11 @@
 //     FS:0; with cgo it uses glibc's registration at the thread pointer plus
 //     __rseq_offset;
 //   - critical-section primitives on per-slot memory (AddInt64, CmpStore,
-//     CmpStoreStore, CmpMemcpyStore, ListPop), each an asm routine on
-//     linux/amd64 and linux/arm64 with a generic (pure-Go) version that the
-//     slow paths run and the tests compare it with;
+//     CmpStoreStore, CmpMemcpyStore, ListPop, and for metrics AddFloat64
+//     and AddPairAt), each an asm routine on linux/amd64 and linux/arm64
+//     (AddFloat64 and AddPairAt: amd64 only so far) with a generic
+//     (pure-Go) version that the slow paths run and the tests compare it
+//     with;
 //   - per-CPU memory (Mem): an off-heap pool of fixed stride, item i of slot s
 //     at base + s*stride + offset;
 //   - the slow path (Exclusive, ExclusiveAll), the successor of cpu_opv:

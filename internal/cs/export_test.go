@@ -98,3 +98,17 @@ func ScanSection(code []byte) (Section, error) {
 
 // EmptyAsm calls the empty asm function directly (not through a func value).
 func EmptyAsm() { emptyAsm() }
+
+// The metrics primitives' generic versions and raw sections.
+var (
+	AddFloat64Generic = addFloat64Generic
+	AddPairAtGeneric  = addPairAtGeneric
+)
+
+func RawAddFloat64(p unsafe.Pointer, stride uintptr, delta float64) Status {
+	return Status(rseqAddFloat64(p, stride, delta))
+}
+
+func RawAddPairAt(p unsafe.Pointer, stride uintptr, bounds unsafe.Pointer, n uintptr, x float64) Status {
+	return Status(rseqAddPairAt(p, stride, bounds, n, x))
+}

@@ -243,22 +243,42 @@ func initDescriptors() error {
 	if err != nil {
 		return err
 	}
-	for i, entry := range csText {
-		// The entry is a code address: read it as a pointer without
-		// converting an integer (which go vet rightly distrusts).
-		code := textAt(*(*unsafe.Pointer)(unsafe.Pointer(&csText[i])), 1024)
-		sec, err := scanSection(code)
-		if err != nil {
-			return fmt.Errorf("section %d at %#x: %w", i, entry, err)
+	n := 0 // descriptors written in page
+	for t, tab := range append([]sectionTable{{csText[:], descs[:]}}, archSections...) {
+		for i := range tab.text {
+			// The entry is a code address: read it as a pointer without
+			// converting an integer (which go vet rightly distrusts).
+			entry := tab.text[i]
+			code := textAt(*(*unsafe.Pointer)(unsafe.Pointer(&tab.text[i])), 1024)
+			sec, err := scanSection(code)
+			if err != nil {
+				return fmt.Errorf("section %d of table %d at %#x: %w", i, t, entry, err)
+			}
+			d := (*rseqCS)(unsafe.Add(page, n*int(unsafe.Sizeof(rseqCS{}))))
+			n++
+			d.start = uint64(entry) + uint64(sec.start)
+			d.postOffset = uint64(sec.post - sec.start)
+			d.abort = uint64(entry) + uint64(sec.abort)
+			tab.descs[i] = uintptr(unsafe.Pointer(d))
 		}
-		d := (*rseqCS)(unsafe.Add(page, i*int(unsafe.Sizeof(rseqCS{}))))
-		d.start = uint64(entry) + uint64(sec.start)
-		d.postOffset = uint64(sec.post - sec.start)
-		d.abort = uint64(entry) + uint64(sec.abort)
-		descs[i] = uintptr(unsafe.Pointer(d))
 	}
 	return nil
 }
+
+// A sectionTable is a descriptor table of sections that exist on one
+// architecture only, beside descs and csText (which every architecture
+// fills): text holds the entry addresses (asm DATA), descs the descriptor
+// addresses initDescriptors writes, for the asm to read.
+type sectionTable struct{ text, descs []uintptr }
+
+// archSections and archSelfChecks are appended to by package-level
+// variable initialisers of architecture-specific files (which run before
+// any init function, so before detection): the metrics sections on amd64
+// (metrics_linux_amd64.go) until they are ported.
+var (
+	archSections   []sectionTable
+	archSelfChecks []func(Mem) error
+)
 
 // selfCheck runs every section once on a fresh thread and compares the
 // results with the generic versions' semantics.
@@ -386,7 +406,15 @@ func selfCheckOnce(m Mem) error {
 	} else if Status(st) != stStopped || *w != 1 {
 		return fmt.Errorf("cmpstore on a stopped slot: %v, word %d", Status(st), *w)
 	}
-	return selfCheckHere(m)
+	if err := selfCheckHere(m); err != nil {
+		return err
+	}
+	for _, check := range archSelfChecks {
+		if err := check(m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func membarrierFence(s int) error {
