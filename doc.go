@@ -12,8 +12,12 @@
 // CPU slot, and their fast paths touch only the slot of the calling
 // thread.
 //
-// The RSEQ backend runs on Linux on amd64 when the kernel offers rseq and
-// the membarrier RSEQ fence (Linux 5.10 or later). A slot's data lives in
+// The RSEQ backend runs on Linux on amd64, and on arm64 in cgo binaries on
+// glibc 2.35 or later, when the kernel offers rseq and the membarrier RSEQ
+// fence (Linux 5.10 or later). A pure-Go linux/arm64 binary runs the Atomic
+// backend: its threads inherit the thread pointer register from their
+// creator, which leaves no safe place to find a thread's rseq area (the
+// internal/cs package doc gives the argument; [Info].Reason says so). A slot's data lives in
 // off-heap per-CPU memory, which holds no Go pointers, and a fast path is
 // one restartable sequence on the current CPU's slot: its commit is a
 // plain store, with no atomic instruction and no lock, and the kernel
@@ -24,8 +28,8 @@
 // on a stopped slot stall for those few microseconds, and the slow path is
 // as exact as the fast one.
 //
-// The Atomic backend runs everywhere else: on other platforms, with the
-// purego build tag, with GORSEQ=atomic in the environment, or on a kernel
+// The Atomic backend runs everywhere else: on other platforms, in pure-Go
+// linux/arm64 binaries, with the purego build tag, with GORSEQ=atomic in the environment, or on a kernel
 // without rseq. The per-slot data is updated with atomic instructions
 // (under a per-slot lock where one instruction cannot do it), or held in
 // the [github.com/gorseq/rseq/lockfree] containers, on a slot picked from
