@@ -55,7 +55,7 @@ func childCmd(env ...string) *exec.Cmd {
 }
 
 func needLinuxRSEQ(t *testing.T) {
-	if runtime.GOARCH != "amd64" || purego || os.Getenv("GORSEQ") != "" {
+	if (runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64") || purego || os.Getenv("GORSEQ") != "" {
 		t.Skip("needs the RSEQ backend's platform without overrides")
 	}
 	if d := rseq.Detect(); d.Backend != rseq.RSEQ {
@@ -129,10 +129,13 @@ func denyRSEQ() error {
 		ldW   = unix.BPF_LD | unix.BPF_W | unix.BPF_ABS
 		jeqK  = unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K
 		retK  = unix.BPF_RET | unix.BPF_K
-		arch  = 0xc000003e // AUDIT_ARCH_X86_64
 		allow = 0x7fff0000 // SECCOMP_RET_ALLOW
 		errno = 0x00050000 // SECCOMP_RET_ERRNO
 	)
+	arch := uint32(0xc000003e) // AUDIT_ARCH_X86_64
+	if runtime.GOARCH == "arm64" {
+		arch = 0xc00000b7 // AUDIT_ARCH_AARCH64
+	}
 	prog := []unix.SockFilter{
 		{Code: ldW, K: 4}, // seccomp_data.arch
 		{Code: jeqK, Jt: 1, Jf: 0, K: arch},

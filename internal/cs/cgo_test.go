@@ -6,3 +6,6 @@ package cs_test
 // default test run (cgo on) exercises glibc's rseq registration and the
 // CGO_ENABLED=0 run exercises the package's own.
 import _ "runtime/cgo"
+
+// cgoLinked: this test binary runs on libc's threads.
+const cgoLinked = true

@@ -76,6 +76,9 @@ func LockedCmpStore(slot int, v *uint64, expect, newv uint64) Status {
 	return st
 }
 
+// Purego reports the purego build.
+const Purego = purego
+
 // ForcedAborts reports the rseqabort test build.
 const ForcedAborts = forcedAborts
 
