@@ -52,7 +52,7 @@ func TestDetectHonoursEnvironment(t *testing.T) {
 		if purego && (d.Backend != rseq.Atomic || !strings.Contains(d.Reason, "purego")) {
 			t.Fatalf("purego build: got %+v", d)
 		}
-		if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		if runtime.GOOS != "linux" || (runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64") {
 			if d.Backend != rseq.Atomic || !strings.Contains(d.Reason, "unsupported platform") {
 				t.Fatalf("%s/%s: got %+v", runtime.GOOS, runtime.GOARCH, d)
 			}
