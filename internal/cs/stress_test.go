@@ -66,8 +66,11 @@ func TestIncrement(t *testing.T) {
 	var expected int64
 	for _, nf := range torture.Each(churnWork) {
 		t.Run(nf.Name, func(t *testing.T) {
-			sess := torture.Begin(nf.Faults)
+			// The baseline comes before the injectors start: a churned
+			// thread's add that landed between Begin and this read would
+			// be in the slots but not in the expected sum.
 			churnedBefore := churned.Load()
+			sess := torture.Begin(nf.Faults)
 			ops := hammer(func(w, i int) {
 				cs.AddInt64(m.Base(), m.Stride(), 1)
 				if i%(997+w) == 0 {
@@ -349,13 +352,33 @@ func TestThreadChurn(t *testing.T) {
 
 // TestStoppedSlotDiverts: a section on a stopped slot stores nothing and
 // reports it, and the public call waits for the slot and then commits.
+//
+// The test's thread and the second goroutine's thread are pinned to one
+// CPU, so that the second reaches the stopped slot at once: with cpu_id
+// slots the slot is that CPU; with mm_cid slots the kernel hands the CPU's
+// concurrency id to the thread of the process that runs there next (the
+// test's thread sleeps meanwhile). Without pinning, the second thread
+// waited for the scheduler to happen to put it there: 0.1 to 39 s with 8
+// cpu_id slots in a VM.
 func TestStoppedSlotDiverts(t *testing.T) {
 	needCommits(t)
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	cpu := -1
+	if cpus := torture.AllowedCPUs(); len(cpus) > 0 {
+		cpu = cpus[len(cpus)-1]
+		unpin, err := torture.Pin(cpu)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer unpin()
+	}
 	m := allocMem(t, 8, 8)
-	for range 1000 {
+	for try := range 1000 {
 		s, _ := cs.RawCurrent()
+		if try == 0 && cpu >= 0 && cs.Describe().Index == "cpu_id" && s != cpu {
+			t.Fatalf("pinned to cpu %d, the slot is %d: cpu_id slots are CPU numbers", cpu, s)
+		}
 		w := (*uint64)(m.Slot(s))
 		cs.LockSlot(s)
 		st := cs.RawCmpStore(s, w, 0, 1)
@@ -377,12 +400,20 @@ func TestStoppedSlotDiverts(t *testing.T) {
 		// Another goroutine's CmpStore on s must wait for the slot; it
 		// retries while it runs on another slot (Moved).
 		done := make(chan cs.Status)
+		var moved atomic.Int64
 		go func() {
+			runtime.LockOSThread() // never unlocked: the pinned thread exits with the goroutine
+			if cpu >= 0 {
+				if _, err := torture.Pin(cpu); err != nil {
+					t.Error(err)
+				}
+			}
 			for {
 				if st := cs.CmpStore(s, w, 0, 1); st != cs.Moved {
 					done <- st
 					return
 				}
+				moved.Add(1)
 				runtime.Gosched()
 			}
 		}()
@@ -396,6 +427,7 @@ func TestStoppedSlotDiverts(t *testing.T) {
 		if st := <-done; st != cs.OK {
 			t.Fatalf("CmpStore after the slot was released: %v", st)
 		}
+		t.Logf("slot %d on cpu %d (%s): the second thread was elsewhere %d times first", s, cpu, cs.Describe().Index, moved.Load())
 		return
 	}
 	t.Fatal("moved 1000 times in a row")

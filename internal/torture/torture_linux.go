@@ -1,6 +1,7 @@
 package torture
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 
@@ -80,4 +81,41 @@ func migrateThreads() uint64 {
 		}
 	}
 	return n
+}
+
+// AllowedCPUs returns the CPUs the calling thread may run on, in order, or
+// nil if the kernel does not say.
+func AllowedCPUs() []int {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return nil
+	}
+	var cpus []int
+	for c := range 1024 {
+		if set.IsSet(c) {
+			cpus = append(cpus, c)
+		}
+	}
+	return cpus
+}
+
+// Pin restricts the calling thread to one CPU, so that a test can put two
+// threads on the same CPU, or a thread on a given CPU, without waiting for
+// the scheduler to do it. The caller must have locked its goroutine to the
+// thread (runtime.LockOSThread) and keep it locked until it calls unpin,
+// which gives the thread its previous CPU set back. The kernel moves the
+// thread before Pin returns.
+func Pin(cpu int) (unpin func(), err error) {
+	var old, set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &old); err != nil {
+		return nil, fmt.Errorf("torture: sched_getaffinity: %w", err)
+	}
+	if cpu < 0 || cpu >= 1024 {
+		return nil, fmt.Errorf("torture: cpu %d out of range [0, 1024)", cpu)
+	}
+	set.Set(cpu)
+	if err := unix.SchedSetaffinity(0, &set); err != nil {
+		return nil, fmt.Errorf("torture: pinning to cpu %d: %w", cpu, err)
+	}
+	return func() { _ = unix.SchedSetaffinity(0, &old) }, nil
 }

@@ -2,6 +2,8 @@
 
 package torture
 
+import "errors"
+
 // Signals and migrations are Linux injectors; elsewhere they do nothing.
 
 func signalThreads() uint64 { return 0 }
@@ -9,3 +11,11 @@ func signalThreads() uint64 { return 0 }
 func saveAffinity() func() { return nil }
 
 func migrateThreads() uint64 { return 0 }
+
+// AllowedCPUs returns nil: the CPU set is not known here.
+func AllowedCPUs() []int { return nil }
+
+// Pin fails: threads are pinned on Linux only.
+func Pin(cpu int) (unpin func(), err error) {
+	return nil, errors.ErrUnsupported
+}
