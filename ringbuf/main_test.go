@@ -7,12 +7,12 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/gorseq/rseq/internal/cs"
+	"github.com/gorseq/rseq/internal/torture"
 	"github.com/gorseq/rseq/ringbuf"
 )
 
 func TestMain(m *testing.M) {
-	fmt.Fprintf(os.Stderr, "ringbuf tests: %+v\n", cs.Describe())
+	fmt.Fprintln(os.Stderr, "ringbuf tests:", torture.Shape())
 	goleak.VerifyTestMain(m)
 }
 

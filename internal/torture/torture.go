@@ -14,9 +14,12 @@ package torture
 import (
 	"fmt"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gorseq/rseq/internal/cs"
 )
 
 // Faults selects the injectors. The zero value injects nothing.
@@ -138,4 +141,18 @@ func (in *Injector) Summary() Summary {
 		GOMAXPROCS: in.procs.Load(),
 		GCs:        in.gcs.Load(),
 	}
+}
+
+// Shape describes in one line the machine a test binary runs on and the
+// core's decision there: backend (and why not rseq), registration, slot
+// index, slots, CPUs, GOMAXPROCS, kernel and architecture. Each package's
+// TestMain prints it, so that a log (a VM's, say) shows which shape ran.
+func Shape() string {
+	d := cs.Describe()
+	s := "backend=atomic reason=" + strconv.Quote(d.Reason)
+	if d.RSEQ {
+		s = "backend=rseq registration=" + d.Registration + " index=" + d.Index
+	}
+	return fmt.Sprintf("%s slots=%d cpus=%d gomaxprocs=%d kernel=%s arch=%s/%s",
+		s, d.Slots, runtime.NumCPU(), runtime.GOMAXPROCS(0), kernelRelease(), runtime.GOOS, runtime.GOARCH)
 }

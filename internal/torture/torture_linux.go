@@ -119,3 +119,12 @@ func Pin(cpu int) (unpin func(), err error) {
 	}
 	return func() { _ = unix.SchedSetaffinity(0, &old) }, nil
 }
+
+// kernelRelease returns the running kernel's release (uname -r).
+func kernelRelease() string {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return "?"
+	}
+	return unix.ByteSliceToString(u.Release[:])
+}

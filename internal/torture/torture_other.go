@@ -2,7 +2,10 @@
 
 package torture
 
-import "errors"
+import (
+	"errors"
+	"runtime"
+)
 
 // Signals and migrations are Linux injectors; elsewhere they do nothing.
 
@@ -19,3 +22,6 @@ func AllowedCPUs() []int { return nil }
 func Pin(cpu int) (unpin func(), err error) {
 	return nil, errors.ErrUnsupported
 }
+
+// kernelRelease names the operating system: its kernel release is not read.
+func kernelRelease() string { return runtime.GOOS }

@@ -1,17 +1,25 @@
 package torture_test
 
 import (
+	"fmt"
+	"os"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
+	"github.com/gorseq/rseq/internal/cs"
 	"github.com/gorseq/rseq/internal/torture"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	fmt.Fprintln(os.Stderr, "internal/torture tests:", torture.Shape())
+	goleak.VerifyTestMain(m)
+}
 
 // Each injector injects, alone, and Stop undoes GOMAXPROCS changes. The
 // test waits for each to act, however long that takes.
@@ -83,4 +91,22 @@ func TestStress(t *testing.T) {
 	if len(names) != len(torture.Each(nil)) {
 		t.Fatalf("ran %v", names)
 	}
+}
+
+// Shape names the backend, the slot count and the CPU count it runs on.
+func TestShape(t *testing.T) {
+	s := torture.Shape()
+	d := cs.Describe()
+	want := []string{"slots=" + strconv.Itoa(d.Slots), "cpus=" + strconv.Itoa(runtime.NumCPU()), "arch=" + runtime.GOOS + "/" + runtime.GOARCH}
+	if d.RSEQ {
+		want = append(want, "backend=rseq", "index="+d.Index, "registration="+d.Registration)
+	} else {
+		want = append(want, "backend=atomic", "reason=")
+	}
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			t.Errorf("Shape() = %q, missing %q", s, w)
+		}
+	}
+	t.Log(s)
 }

@@ -1,0 +1,14 @@
+package rseq_test
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/gorseq/rseq/internal/torture"
+)
+
+func TestMain(m *testing.M) {
+	fmt.Fprintln(os.Stderr, "rseq tests:", torture.Shape())
+	os.Exit(m.Run())
+}
