@@ -39,15 +39,40 @@ const noIndex = ^uint32(0)
 // stripes is a set of per-slot stacks over the indices [0, len(next)).
 type stripes struct {
 	heads []stripe
-	next  []atomic.Uint32 // next[i]: the index below i on its stack
+	next  []uint32 // next[i]: the index below i on its stack (see setNext)
 }
 
 func newStripes(slots, n int) *stripes {
-	st := &stripes{heads: make([]stripe, slots), next: make([]atomic.Uint32, n)}
+	st := &stripes{heads: make([]stripe, slots), next: make([]uint32, n)}
 	for s := range st.heads {
 		st.heads[s].head.Store(uint64(noIndex))
 	}
 	return st
+}
+
+// setNext and getNext write and read a link. A link is written by the
+// owner of its index before the compare-and-swap that publishes it, and
+// read after the atomic load of the head that found the index: that pair
+// is ordered by the atomics. The only other read is a pop's of the link
+// below a top that another caller pops and pushes again meanwhile; its
+// result is then thrown away, as the head's tag fails the pop's CAS. Go
+// guarantees that such a racing read of a word returns some value written
+// to it, so plain accesses suffice, and spare the push a locked XCHG
+// (atomic stores are one on amd64). Race builds use atomics, so that the
+// detector does not report the benign race.
+func (st *stripes) setNext(i, v uint32) {
+	if cs.RaceEnabled {
+		atomic.StoreUint32(&st.next[i], v)
+		return
+	}
+	st.next[i] = v
+}
+
+func (st *stripes) getNext(i uint32) uint32 {
+	if cs.RaceEnabled {
+		return atomic.LoadUint32(&st.next[i])
+	}
+	return st.next[i]
 }
 
 // push puts i, owned by the caller, on stack s. It reports whether a CAS
@@ -56,7 +81,7 @@ func (st *stripes) push(s int, i uint32) (contended bool) {
 	h := &st.heads[s].head
 	for {
 		old := h.Load()
-		st.next[i].Store(uint32(old))
+		st.setNext(i, uint32(old))
 		if h.CompareAndSwap(old, (old>>32+1)<<32|uint64(i)) {
 			return contended
 		}
@@ -74,7 +99,7 @@ func (st *stripes) pop(s int) (i uint32, ok, contended bool) {
 		if top == noIndex {
 			return 0, false, contended
 		}
-		below := st.next[top].Load()
+		below := st.getNext(top)
 		if h.CompareAndSwap(old, (old>>32+1)<<32|uint64(below)) {
 			return top, true, contended
 		}
@@ -140,7 +165,7 @@ func (st *stripes) count() int {
 // countSlot walks stack s, as count does.
 func (st *stripes) countSlot(s int) int {
 	n := 0
-	for i := uint32(st.heads[s].head.Load()); i != noIndex && n < len(st.next); i = st.next[i].Load() {
+	for i := uint32(st.heads[s].head.Load()); i != noIndex && n < len(st.next); i = st.getNext(i) {
 		n++
 	}
 	return n
