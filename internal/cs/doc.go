@@ -11,9 +11,8 @@
 //   - critical-section primitives on per-slot memory (AddInt64, CmpStore,
 //     CmpStoreStore, CmpMemcpyStore, ListPop, the sections on the current
 //     slot in here.go, and for metrics AddFloat64 and AddPairAt), each an
-//     asm routine on linux/amd64 and linux/arm64 (AddFloat64 and AddPairAt:
-//     amd64 only so far) with a generic (pure-Go) version that the slow
-//     paths run and the tests compare it with;
+//     asm routine on linux/amd64 and linux/arm64 with a generic (pure-Go)
+//     version that the slow paths run and the tests compare it with;
 //   - per-CPU memory (Mem): an off-heap pool of fixed stride, item i of slot s
 //     at base + s*stride + offset;
 //   - the slow path (Exclusive, ExclusiveAll), the successor of cpu_opv:

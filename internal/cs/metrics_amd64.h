@@ -1,9 +1,8 @@
 // ---- metrics sections: package counter's Float and Histogram ----------
 //
-// Included by sections_amd64.h, after its macros. These sections exist on
-// amd64 only for now, so they have a table of their own (metricsText,
-// below; descriptors in metricsDescs, indexed by the msec... constants of
-// metrics_linux_amd64.go), read through MPROLOGUE; their generic versions
+// Included by sections_amd64.h, after its macros. These sections have a
+// table of their own (metricsText, below; descriptors in metricsDescs,
+// indexed by the msec... constants of metrics_linux.go), read through MPROLOGUE; their generic versions
 // and slow paths are in metrics.go. The pseudocode beside each body is the
 // contract the ports to other architectures keep.
 

@@ -1,22 +1,21 @@
-//go:build !linux || !amd64 || !gc || purego
+//go:build !linux || !(amd64 || arm64) || !gc || purego
 
 package cs
 
 import "unsafe"
 
-// metricsAsm: AddFloat64 and AddPairAt have no section on this platform
-// (linux/arm64 has rseq, but not these sections yet): they take the Atomic
-// backend's paths in either backend, which readers' stops and swaps cover.
+// metricsAsm: AddFloat64 and AddPairAt have no section on this platform:
+// they take the Atomic backend's paths.
 const metricsAsm = false
 
 // AddFloat64 adds delta to the float64 at p + s*stride, where s is the
 // current slot: a compare-and-swap loop on its bits, on this platform. See
-// metrics_linux_amd64.go for the contract.
+// metrics_linux.go for the contract.
 func AddFloat64(p unsafe.Pointer, stride uintptr, delta float64) { addFloat64Slow(p, stride, delta) }
 
 // AddPairAt adds {1, x} to a {count, sum} pair chosen by x among the
 // bounds, under the slot's stop word on this platform. See
-// metrics_linux_amd64.go for the contract.
+// metrics_linux.go for the contract.
 func AddPairAt(p unsafe.Pointer, stride uintptr, bounds unsafe.Pointer, n uintptr, x float64) {
 	addPairAtSlow(p, stride, bounds, n, x)
 }

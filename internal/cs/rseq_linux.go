@@ -265,16 +265,15 @@ func initDescriptors() error {
 	return nil
 }
 
-// A sectionTable is a descriptor table of sections that exist on one
-// architecture only, beside descs and csText (which every architecture
-// fills): text holds the entry addresses (asm DATA), descs the descriptor
+// A sectionTable is a descriptor table of sections kept apart from descs
+// and csText: text holds the entry addresses (asm DATA), descs the descriptor
 // addresses initDescriptors writes, for the asm to read.
 type sectionTable struct{ text, descs []uintptr }
 
 // archSections and archSelfChecks are appended to by package-level
 // variable initialisers of architecture-specific files (which run before
-// any init function, so before detection): the metrics sections on amd64
-// (metrics_linux_amd64.go) until they are ported.
+// any init function, so before detection): the metrics sections
+// (metrics_linux.go).
 var (
 	archSections   []sectionTable
 	archSelfChecks []func(Mem) error

@@ -453,6 +453,7 @@ moved:
 	EXIT(const_Moved, ret1+40(FP))
 
 #include "here_arm64.h"
+#include "metrics_arm64.h"
 
 // The functions whose sections get descriptors, each at its sec... index.
 // DATA entries must come in increasing offset order: keep the order of the

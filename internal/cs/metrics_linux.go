@@ -1,4 +1,4 @@
-//go:build gc && !purego
+//go:build gc && !purego && (amd64 || arm64)
 
 package cs
 
@@ -9,11 +9,9 @@ import (
 )
 
 // The metrics sections (package counter's Float and Histogram), in
-// metrics_amd64.h; their generic versions and slow paths are in
-// metrics.go. They exist on amd64 only for now, so they have their own
-// descriptor table (archSections), which the asm reads through
-// MPROLOGUE; a port to another architecture moves them to the sec...
-// constants and csText.
+// metrics_amd64.h and metrics_arm64.h; their generic versions and slow
+// paths are in metrics.go. They have their own descriptor table
+// (archSections), which the asm reads through MPROLOGUE.
 
 // metricsAsm: AddFloat64 and AddPairAt are sections here.
 const metricsAsm = true
@@ -59,7 +57,8 @@ func AddFloat64(p unsafe.Pointer, stride uintptr, delta float64)
 // n must be even (the asm compares two bounds at a time; pad with +Inf).
 // In the RSEQ backend the search runs before the section, and the section
 // loads the pair, adds in registers and stores both words with one 16-byte
-// store (MOVUPS), so that a reader holding the slots never sees half of an
+// store (MOVUPS on amd64, STP on arm64; the pair is 16-byte aligned, so
+// the store never straddles a page), so that a reader holding the slots never sees half of an
 // observation; in the Atomic backend the update runs under the slot's stop
 // word. Readers hold every slot (ExclusiveAll) and may then use plain loads
 // and stores. It always succeeds. x is not checked: a NaN is below nothing
