@@ -3,11 +3,14 @@
 // serves every package. Each runs in a fresh directory with the given test
 // flags; its output goes to the console between a start line and a result
 // line with its wall time, and vmtests exits 1 if any of them failed.
+// First it brings up the guest's loopback interface (the kernel gives it
+// 127.0.0.1 and ::1), for tests that serve on localhost; the guest has no
+// other network.
 //
 //	vmtests BINARY... [-- TESTFLAG...]
 //
 // It uses the standard library only and is built on its own (go build
-// .ci/vmtests/main.go): the .ci directory is no package of the module.
+// .ci/vmtests/*.go): the .ci directory is no package of the module.
 package main
 
 import (
@@ -29,6 +32,9 @@ func main() {
 	if len(args) == 0 {
 		fmt.Fprintln(os.Stderr, "usage: vmtests BINARY... [-- TESTFLAG...]")
 		os.Exit(2)
+	}
+	if err := loopbackUp(); err != nil {
+		fmt.Printf("vmtests: cannot bring up lo (tests that use localhost will fail): %v\n", err)
 	}
 	var failed []string
 	start := time.Now()
