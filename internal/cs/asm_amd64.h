@@ -4,7 +4,9 @@
 // The facts the Go side also knows come from go_asm.h, which the go command
 // writes from the package's Go files: const_NAME for each package-level
 // constant (statuses, MaxMemcpy, Signature, the area offsets, abortLimit, the
-// section indices). Write a number here only if no Go code needs it.
+// section indices), and hotState_FIELD for the offsets in ·hot, the one
+// line of globals the sections read. Write a number here only if no Go code
+// needs it.
 
 #ifndef CS_ASM_AMD64_H
 #define CS_ASM_AMD64_H
@@ -21,7 +23,7 @@
 // Registers with one meaning in every routine that reads the area.
 #define rArea   AX  // this thread's struct rseq (AREA); FS0_TO_AX fixes it to AX
 #define rIdx    CX  // the slot index (READ_INDEX); scratch once checked
-#define rIdxOff R9  // the offset of the slot index in the area: ·idxOff
+#define rIdxOff R9  // the offset of the slot index in the area: hot.idxOff
 
 // AREA loads this thread's rseq area into rArea, or jumps to noarea when the
 // thread has none yet (pure-Go mode, FS:0 still zero).
@@ -29,7 +31,7 @@
 	FS0_TO_AX; \
 	TESTQ	rArea, rArea; \
 	JZ	noarea; \
-	ADDQ	·areaOffset(SB), rArea
+	ADDQ	·hot+hotState_areaOffset(SB), rArea
 
 // READ_INDEX loads the slot index (mm_cid or cpu_id, at rIdxOff in the
 // area) into rIdx, or jumps to noseq when the kernel has not registered the

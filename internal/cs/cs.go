@@ -50,7 +50,7 @@ func (s Status) String() string {
 // prefetchers pull in together is not padded for.
 const CacheLine = 1 << cacheLineShift
 
-// cacheLineShift is log2(CacheLine), for the asm's stop word lookup.
+// cacheLineShift is log2(CacheLine), for the arm64 asm's stop word lookup.
 const cacheLineShift = 6
 
 // State set once by init and read-only afterwards.

@@ -85,15 +85,6 @@ const ForcedAborts = forcedAborts
 // Section is a scanned section's offsets.
 type Section struct{ Start, Post, Abort int }
 
-// The marks the scanner looks for, and the alignment of instructions.
-var (
-	StartMarker = startMarker
-	PostMarker  = postMarker
-	SigBytes    = sigBytes
-)
-
-const InstrAlign = instrAlign
-
 func ScanSection(code []byte) (Section, error) {
 	s, err := scanSection(code)
 	return Section{s.start, s.post, s.abort}, err

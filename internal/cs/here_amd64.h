@@ -59,13 +59,16 @@
 	IMULQ	rStep, rIdx; \
 	ADDQ	rBase, rIdx
 
-#define STACKPOP_BODY \
+// STACKPOP_BODY(x): x is the frame slot of the popped index, stored before
+// the commit (nothing may follow it but RET).
+#define STACKPOP_BODY(x) \
 	ARM(noseq); \
 	HERE; \
 	MOVQ	(rTop), rCount; \
 	TESTQ	rCount, rCount; \
 	JZ	failed; \
 	MOVL	4(rTop)(rCount*4), rItem; \
+	MOVL	rItem, x; \
 	DECQ	rCount; \
 	COMMIT(rCount, (rTop))
 
@@ -79,7 +82,8 @@
 	INCQ	rCount; \
 	COMMIT(rCount, (rTop))
 
-#define LISTPOPHERE_BODY \
+// LISTPOPHERE_BODY(node): node is the frame slot of the popped node.
+#define LISTPOPHERE_BODY(node) \
 	ARM(noseq); \
 	HERE; \
 	MOVQ	(rTop), rTook; \
@@ -87,6 +91,7 @@
 	JEQ	failed; \
 	LEAQ	(rTop)(rOff*1), rLinkP; \
 	MOVQ	(rLinkP)(rTook*8), rLinkP; \
+	MOVQ	rTook, node; \
 	COMMIT(rLinkP, (rTop))
 
 #define LISTPUSHHERE_BODY \
@@ -101,10 +106,9 @@
 TEXT ·rseqStackPop(SB), NOSPLIT|NOFRAME, $0-24
 	MOVQ	p+0(FP), rBase
 	MOVQ	stride+8(FP), rStep
+	MOVL	$const_OK, st+20(FP)
 	PROLOGUE(const_secRseqStackPop, noarea)
-	STACKPOP_BODY
-	MOVL	rItem, x+16(FP)
-	EXIT(const_OK, st+20(FP))
+	STACKPOP_BODY(x+16(FP))
 	RAW_EXITS(st+20(FP))
 failed:
 	MOVL	$0, x+16(FP)
@@ -112,14 +116,13 @@ failed:
 
 // func StackPop(p unsafe.Pointer, stride uintptr) (uint32, Status)
 TEXT ·StackPop(SB), NOSPLIT|NOFRAME, $0-24
-	CMPB	·rseqOn(SB), $0
+	CMPQ	·hot+hotState_nslots(SB), $0 // 0: the Atomic backend
 	JEQ	slow
 	MOVQ	p+0(FP), rBase
 	MOVQ	stride+8(FP), rStep
+	MOVL	$const_OK, ret1+20(FP)
 	PROLOGUE(const_secStackPop, slow)
-	STACKPOP_BODY
-	MOVL	rItem, ret+16(FP)
-	EXIT(const_OK, ret1+20(FP))
+	STACKPOP_BODY(ret+16(FP))
 	SLOW_EXITS(·stackPopSlow(SB))
 failed:
 	MOVL	$0, ret+16(FP)
@@ -131,24 +134,24 @@ TEXT ·rseqStackPush(SB), NOSPLIT|NOFRAME, $0-36
 	MOVQ	stride+8(FP), rStep
 	MOVL	x+16(FP), rItem
 	MOVQ	max+24(FP), rMax
+	MOVL	$const_OK, ret+32(FP)
 	PROLOGUE(const_secRseqStackPush, noarea)
 	STACKPUSH_BODY
-	EXIT(const_OK, ret+32(FP))
 	RAW_EXITS(ret+32(FP))
 failed:
 	EXIT(const_CmpFailed, ret+32(FP))
 
 // func StackPush(p unsafe.Pointer, stride uintptr, x uint32, max uint64) Status
 TEXT ·StackPush(SB), NOSPLIT|NOFRAME, $0-36
-	CMPB	·rseqOn(SB), $0
+	CMPQ	·hot+hotState_nslots(SB), $0 // 0: the Atomic backend
 	JEQ	slow
 	MOVQ	p+0(FP), rBase
 	MOVQ	stride+8(FP), rStep
 	MOVL	x+16(FP), rItem
 	MOVQ	max+24(FP), rMax
+	MOVL	$const_OK, ret+32(FP)
 	PROLOGUE(const_secStackPush, slow)
 	STACKPUSH_BODY
-	EXIT(const_OK, ret+32(FP))
 	SLOW_EXITS(·stackPushSlow(SB))
 failed:
 	EXIT(const_CmpFailed, ret+32(FP))
@@ -159,10 +162,9 @@ TEXT ·rseqListPopHere(SB), NOSPLIT|NOFRAME, $0-44
 	MOVQ	stride+8(FP), rStep
 	MOVQ	links+16(FP), rOff
 	MOVQ	sentinel+24(FP), rEnd
+	MOVL	$const_OK, st+40(FP)
 	PROLOGUE(const_secRseqListPopHere, noarea)
-	LISTPOPHERE_BODY
-	MOVQ	rTook, node+32(FP)
-	EXIT(const_OK, st+40(FP))
+	LISTPOPHERE_BODY(node+32(FP))
 	RAW_EXITS(st+40(FP))
 failed:
 	MOVQ	rTook, node+32(FP)
@@ -170,16 +172,15 @@ failed:
 
 // func ListPopHere(head unsafe.Pointer, stride, links uintptr, sentinel uint64) (uint64, Status)
 TEXT ·ListPopHere(SB), NOSPLIT|NOFRAME, $0-44
-	CMPB	·rseqOn(SB), $0
+	CMPQ	·hot+hotState_nslots(SB), $0 // 0: the Atomic backend
 	JEQ	slow
 	MOVQ	head+0(FP), rBase
 	MOVQ	stride+8(FP), rStep
 	MOVQ	links+16(FP), rOff
 	MOVQ	sentinel+24(FP), rEnd
+	MOVL	$const_OK, ret1+40(FP)
 	PROLOGUE(const_secListPopHere, slow)
-	LISTPOPHERE_BODY
-	MOVQ	rTook, ret+32(FP)
-	EXIT(const_OK, ret1+40(FP))
+	LISTPOPHERE_BODY(ret+32(FP))
 	SLOW_EXITS(·listPopHereSlow(SB))
 failed:
 	MOVQ	rTook, ret+32(FP)
@@ -191,14 +192,14 @@ TEXT ·rseqListPushHere(SB), NOSPLIT|NOFRAME, $0-36
 	MOVQ	stride+8(FP), rStep
 	MOVQ	links+16(FP), rOff
 	MOVQ	node+24(FP), rItem
+	MOVL	$const_OK, ret+32(FP)
 	PROLOGUE(const_secRseqListPushHere, noarea)
 	LISTPUSHHERE_BODY
-	EXIT(const_OK, ret+32(FP))
 	RAW_EXITS(ret+32(FP))
 
 // func ListPushHere(head unsafe.Pointer, stride, links uintptr, node uint64)
 TEXT ·ListPushHere(SB), NOSPLIT|NOFRAME, $0-32
-	CMPB	·rseqOn(SB), $0
+	CMPQ	·hot+hotState_nslots(SB), $0 // 0: the Atomic backend
 	JEQ	slow
 	MOVQ	head+0(FP), rBase
 	MOVQ	stride+8(FP), rStep
@@ -206,7 +207,6 @@ TEXT ·ListPushHere(SB), NOSPLIT|NOFRAME, $0-32
 	MOVQ	node+24(FP), rItem
 	PROLOGUE(const_secListPushHere, slow)
 	LISTPUSHHERE_BODY
-	RET
 	SLOW_EXITS(·listPushHereSlow(SB))
 
 // ==== end of the sections on the current slot

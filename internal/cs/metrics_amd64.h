@@ -10,8 +10,8 @@
 #define MPROLOGUE(sec, noarea) \
 	AREA(noarea); \
 	MOVQ	·metricsDescs+((sec)*8)(SB), rDesc; \
-	MOVQ	·idxOff(SB), rIdxOff; \
-	MOVQ	·stopBase(SB), rStops; \
+	MOVLQSX	·hot+hotState_idxOff(SB), rIdxOff; \
+	MOVQ	·hot+hotState_stopBase(SB), rStops; \
 	XORL	rAborts, rAborts
 
 // The arguments, in the registers the bodies read.
@@ -37,7 +37,7 @@
 	ADDSD	rFDelta, X0; \
 	DELAY(delay); \
 	MOVSD	X0, (rP)(rIdx*1); \
-	POST_MARKER
+	RET
 
 // PAIR_SEARCH: AddPairAt's bucket search, before PROLOGUE (outside the
 // section: a retry keeps its result). rBounds = bounds, rN = n (even),
@@ -109,28 +109,26 @@ sdone: \
 	UNPCKLPD X1, X2; \
 	DELAY(delay); \
 	MOVUPS	X2, (rP)(rIdx*1); \
-	POST_MARKER
+	RET
 
 // func rseqAddFloat64(p unsafe.Pointer, stride uintptr, delta float64) uint32
 TEXT ·rseqAddFloat64(SB), NOSPLIT|NOFRAME, $0-28
 	MOVQ	p+0(FP), rP
 	MOVQ	stride+8(FP), rStride
 	MOVSD	delta+16(FP), rFDelta
+	MOVL	$const_OK, ret+24(FP)
 	MPROLOGUE(const_msecRseqAddFloat64, noarea)
 	FADD_BODY
-	EXIT(const_OK, ret+24(FP))
 	RAW_EXITS(ret+24(FP))
 
 // func AddFloat64(p unsafe.Pointer, stride uintptr, delta float64)
 TEXT ·AddFloat64(SB), NOSPLIT|NOFRAME, $0-24
-	CMPB	·rseqOn(SB), $0
-	JEQ	slow
+	ON_SWITCH
 	MOVQ	p+0(FP), rP
 	MOVQ	stride+8(FP), rStride
 	MOVSD	delta+16(FP), rFDelta
 	MPROLOGUE(const_msecAddFloat64, slow)
 	FADD_BODY
-	RET
 	SLOW_EXITS(·addFloat64Slow(SB))
 
 // func rseqAddPairAt(p unsafe.Pointer, stride uintptr, bounds unsafe.Pointer, n uintptr, x float64) uint32
@@ -141,15 +139,14 @@ TEXT ·rseqAddPairAt(SB), NOSPLIT|NOFRAME, $0-44
 	MOVQ	n+24(FP), rN
 	MOVSD	x+32(FP), rX
 	PAIR_SEARCH
+	MOVL	$const_OK, ret+40(FP)
 	MPROLOGUE(const_msecRseqAddPairAt, noarea)
 	PAIR_BODY
-	EXIT(const_OK, ret+40(FP))
 	RAW_EXITS(ret+40(FP))
 
 // func AddPairAt(p unsafe.Pointer, stride uintptr, bounds unsafe.Pointer, n uintptr, x float64)
 TEXT ·AddPairAt(SB), NOSPLIT|NOFRAME, $0-40
-	CMPB	·rseqOn(SB), $0
-	JEQ	slow
+	ON_SWITCH
 	MOVQ	p+0(FP), rP
 	MOVQ	stride+8(FP), rStride
 	MOVQ	bounds+16(FP), rBounds
@@ -158,7 +155,6 @@ TEXT ·AddPairAt(SB), NOSPLIT|NOFRAME, $0-40
 	PAIR_SEARCH
 	MPROLOGUE(const_msecAddPairAt, slow)
 	PAIR_BODY
-	RET
 	SLOW_EXITS(·addPairAtSlow(SB))
 
 // The functions with a metrics section, at their msec... indices.

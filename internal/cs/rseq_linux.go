@@ -116,12 +116,37 @@ var (
 	idxOff     int64   // offset of the slot index in the area: areaMMCID or areaCPUID
 	stopBase   uintptr // = stopWords
 
-	// descs holds the address of each section's descriptor, csText the
-	// entry address of each function with a section (defined in
-	// sections_GOARCH.h), both indexed by the sec constants.
+	// descs holds the address of each section's descriptor (in descTab),
+	// csText the entry address of each function with a section (defined
+	// in sections_GOARCH.h), both indexed by the sec constants.
 	descs  [nSections]uintptr
 	csText [nSections]uintptr
+
+	// descTab holds the descriptors (struct rseq_cs, 32-byte aligned: the
+	// linker aligns variables of 32 bytes or more to 32, and
+	// initDescriptors checks it), so that an amd64 section takes its
+	// descriptor's address with a LEAQ instead of a load.
+	descTab [nSections]rseqCS
 )
+
+// hotState is what an amd64 section reads besides its arguments, its
+// descriptor and the thread's area, in 32 bytes (one cache line: the linker
+// aligns a 32-byte variable to 32 bytes), so that a section touches one line
+// of globals, not one per variable. platformInit writes it once from the
+// variables above; the asm reads it as ·hot (offsets from go_asm.h,
+// hotState_FIELD).
+type hotState struct {
+	slots      uint32  // nslots, for the sections' bound check on the index
+	idxOff     int32   // = idxOff
+	areaOffset int64   // = areaOffset
+	stopBase   uintptr // = stopWords
+	// nslots is 0 until the RSEQ backend is selected, then Slots(): the
+	// exported sections' on switch and their bound on the caller's slot
+	// in one compare.
+	nslots int64
+}
+
+var hot hotState
 
 // The functions with a critical section, as indices of descs and csText.
 // The asm reads them (const_secRseqAdd, ...); the raw functions come first.
@@ -219,14 +244,19 @@ func platformInit(forceCPU bool) string {
 	}
 	info.Fence = true
 
-	// The sections.
+	// The sections. The asm reads the stop words stopSpacingRSEQ apart.
 	stopBase = uintptr(stopWords)
+	hot = hotState{slots: slotsU, idxOff: int32(idxOff), areaOffset: areaOffset, stopBase: stopBase}
+	stopSpacing = stopSpacingRSEQ
 	if err := initDescriptors(); err != nil {
+		stopSpacing = CacheLine
 		return "failed self-check: " + err.Error()
 	}
 	if err := selfCheck(); err != nil {
+		stopSpacing = CacheLine
 		return "failed self-check: " + err.Error()
 	}
+	hot.nslots = int64(nslots)
 	return ""
 }
 
@@ -239,6 +269,9 @@ type rseqCS struct {
 }
 
 func initDescriptors() error {
+	if a := uintptr(unsafe.Pointer(&descTab)); a%32 != 0 {
+		return fmt.Errorf("the descriptor table at %#x is not 32-byte aligned", a)
+	}
 	page, err := sysAlloc(pageSize)
 	if err != nil {
 		return err
@@ -254,8 +287,14 @@ func initDescriptors() error {
 			if err != nil {
 				return fmt.Errorf("section %d of table %d at %#x: %w", i, t, entry, err)
 			}
-			d := (*rseqCS)(unsafe.Add(page, n*int(unsafe.Sizeof(rseqCS{}))))
-			n++
+			// The package's own sections get descTab, which the amd64
+			// asm addresses directly; an architecture's extra tables,
+			// page.
+			d := &descTab[i]
+			if t > 0 {
+				d = (*rseqCS)(unsafe.Add(page, n*int(unsafe.Sizeof(rseqCS{}))))
+				n++
+			}
 			d.start = uint64(entry) + uint64(sec.start)
 			d.postOffset = uint64(sec.post - sec.start)
 			d.abort = uint64(entry) + uint64(sec.abort)

@@ -12,6 +12,12 @@ import (
 
 // How threads find their area on linux/amd64, in both process modes.
 
+// stopSpacingRSEQ is the distance between two stop words in the RSEQ
+// backend (see stopWords): packed, so that a section's check is one
+// compare with the slot index scaled into the address; the asm reads it as
+// that scale (const_stopSpacingRSEQ).
+const stopSpacingRSEQ = 4
+
 // Constants the asm reads through go_asm.h (const_NAME).
 const (
 	areaTID  = 32 // ours, past the kernel's 32 bytes (pure-Go mode)

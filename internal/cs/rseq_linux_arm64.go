@@ -9,6 +9,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// stopSpacingRSEQ is the distance between two stop words in the RSEQ
+// backend: a cache line each (the arm64 sections shift the slot index by
+// cacheLineShift).
+const stopSpacingRSEQ = CacheLine
+
 // How threads find their area on linux/arm64: only glibc's registration, in
 // cgo binaries. See the package doc ("linux/arm64") for why a pure-Go binary
 // has no safe per-thread anchor and takes the Atomic backend.

@@ -10,24 +10,32 @@
 //
 // # The shape of a section
 //
+//	        (the OK status stored)               // before: nothing but RET follows the commit
 //	        PROLOGUE                             // area, descriptor, common registers
 //	retry:  area->rseq_cs = &descriptor          // ARM ...
-//	start:  (START marker)
-//	        if area->cpu_id < 0 -> noseq         // thread not registered
+//	start:  if area->cpu_id < 0 -> noseq         // thread not registered
 //	        rIdx = *(area + idxOff)              // mm_cid or cpu_id
 //	        slot check, stop word check          // ON_SLOT or IN_RANGE: divert before any store
-//	        ... loads, compares, try-stores ...
-//	        ONE commit store                     // COMMIT or COMMIT_ADD
-//	post:   (POST marker) return OK
+//	        ... loads, compares, try-stores, results to the frame ...
+//	        ONE commit store                     // COMMIT or COMMIT_ADD ...
+//	post:   RET                                  // ... which end with it
 //	        ud1 with the signature               // ABORT_HANDLER
 //	abort:  count; retry, or give up after abortLimit in a row
 //
-// The descriptors are not assembled here: at init the Go side
-// (initDescriptors, textscan.go) scans the first 1024 bytes of each function
-// in the csText table for exactly one START marker, then one POST marker,
-// then the signature, with no second START marker in between, builds each
-// descriptor from those offsets, and runs every raw section once
-// (selfCheck). Any mismatch selects the Atomic backend and says why.
+// No marker is executed, and the descriptors are not assembled here: at
+// init the Go side (initDescriptors, textscan_x86.go) scans the first 1024
+// bytes of each function in the csText table for the first signature,
+// checks that the byte before it is the RET at the post-commit address and
+// that exactly one arming store (ARM's MOVQ) comes before, whose end is the
+// start, builds each descriptor in descTab from those offsets, and runs
+// every raw section once (selfCheck). Any mismatch selects the Atomic
+// backend and says why.
+//
+// What a section reads besides its arguments and the area is in one
+// 32-byte line, ·hot (hotState in rseq_linux.go; offsets hotState_NAME from
+// go_asm.h), and its descriptor's address is a LEAQ into ·descTab. The stop
+// words are packed, 4 bytes apart (stopSpacingRSEQ), read with the slot
+// index scaled into the address.
 //
 // # Adding a section
 //
@@ -43,21 +51,28 @@
 //	PROLOGUE(sec, noarea)           // once per call
 //	ARM(noseq)                      // defines retry
 //	ON_SLOT(moved, stopped)         // or IN_RANGE(noseq, stopped)
-//	... its loads and compares, jumping to failed ...
-//	COMMIT(val, addr)               // or COMMIT_ADD(val, addr)
+//	... its loads and compares, jumping to failed; any result besides
+//	    the status stored to the frame here, before the commit ...
+//	COMMIT(val, addr)               // or COMMIT_ADD(val, addr): the commit, then RET
 //
 //     and the two TEXT blocks:
 //
-//	rseqName: MOVL slot, NAME(const_secRseqName, noarea), the OK EXIT,
+//	rseqName: MOVL slot, MOVL $const_OK to the status, NAME(const_secRseqName, noarea),
 //	          RAW_CMP_EXITS(st) (RAW_EXITS without a compare)
-//	Name:     SLOT_ARG, NAME(const_secName, slow), the OK EXIT,
+//	Name:     SLOT_ARG (or ON_SWITCH without a slot argument), MOVL $const_OK
+//	          to the status, NAME(const_secName, slow),
 //	          SLOW_EXITS(·nameSlow(SB)), CMP_EXITS(st)
+//
+//     The OK status goes to the frame before the section because nothing
+//     may follow the commit but COMMIT's RET: that RET is how the scanner
+//     finds the post-commit address. Every other exit writes its own.
 //
 //  3. Its entry in the csText table at the end of this file.
 //
 // Rules: one section per TEXT block (labels are local to it; the macros
-// define retry, abort and delay); no START or POST marker bytes anywhere
-// else; no CALL (the goroutine could change threads); NOSPLIT|NOFRAME; every
+// define retry, abort and delay); ARM is the only store to rseq_cs and
+// nothing but COMMIT's RET follows the commit (the scanner checks both); no
+// CALL (the goroutine could change threads); NOSPLIT|NOFRAME; every
 // store before the commit is a try-store that nothing reads unless the
 // commit publishes it; the registers a retry needs (the arguments loaded
 // before PROLOGUE) are not written inside the section; per-slot memory
@@ -72,14 +87,8 @@
 // when dynamic linking).
 #define rTmp    BX  // scratch (STOPCHECK; DELAY's counter in the rseqdelay build)
 #define rDesc   R8  // this section's struct rseq_cs
-#define rStops  R10 // the stop words: ·stopBase
+#define rStops  R10 // the stop words: hot.stopBase
 #define rAborts R11 // aborts of this call so far
-
-// nopl 0x5e9a0001(%rax,%rax,1) / nopl 0x5e9a0002(%rax,%rax,1): 8-byte NOPs
-// whose displacements (startMark, postMark) mark the start and the
-// post-commit address.
-#define START_MARKER BYTE $0x0f; BYTE $0x1f; BYTE $0x84; BYTE $0x00; LONG $const_startMark
-#define POST_MARKER  BYTE $0x0f; BYTE $0x1f; BYTE $0x84; BYTE $0x00; LONG $const_postMark
 
 // ud1 Signature(%rip), %edi: the 4 bytes before every abort handler must be
 // the signature the area was registered with (glibc's, on x86).
@@ -87,32 +96,42 @@
 
 // PROLOGUE sets up a call, once, before retry: rArea (or a jump to noarea
 // when the thread has no area yet), rDesc = the descriptor of section sec (a
-// const_sec... index), rIdxOff, rStops and rAborts = 0.
+// const_sec... index into descTab: an address, not a load), rIdxOff, rStops
+// and rAborts = 0. What it loads is in ·hot's one line.
 #define PROLOGUE(sec, noarea) \
 	AREA(noarea); \
-	MOVQ	·descs+((sec)*8)(SB), rDesc; \
-	MOVQ	·idxOff(SB), rIdxOff; \
-	MOVQ	·stopBase(SB), rStops; \
+	LEAQ	·descTab+((sec)*32)(SB), rDesc; \
+	MOVLQSX	·hot+hotState_idxOff(SB), rIdxOff; \
+	MOVQ	·hot+hotState_stopBase(SB), rStops; \
 	XORL	rAborts, rAborts
 
 // ARM starts an attempt (label retry): it stores the descriptor in the
 // area's rseq_cs, from which on the kernel sends the thread to abort instead
-// of resuming it after preemption, migration or a signal; marks the start;
-// and loads the slot index into rIdx, or jumps to noseq. In the rseqabort
-// build it jumps to abort right away.
+// of resuming it after preemption, migration or a signal (the section starts
+// right after this store: the scanner finds the start by its encoding, MOVQ
+// R8, 8(AX)); and loads the slot index into rIdx, or jumps to noseq. In the
+// rseqabort build it jumps to abort right away.
 #define ARM(noseq) \
 retry: \
 	MOVQ	rDesc, const_areaRseqCS(rArea); \
-	START_MARKER; \
 	READ_INDEX(noseq); \
 	FORCE_ABORT(abort)
 
 // STOPCHECK diverts to stopped when the slot in rIdx is stopped by a slow
-// path (one stop word per cache line).
+// path. The stop words are packed (stopSpacingRSEQ, 4 bytes apart), so the
+// index scales straight into the address: one compare, no shift into a
+// scratch register (which, with its dependent load, cost a quarter of
+// AddInt64's time beyond the call; packed, the check costs about as much as
+// none, measured with BenchmarkAdd).
+//
+// Every section checks it, AddInt64's too: it is what keeps sections out of
+// a slot a slow path owns. The fence alone does not: membarrier restarts
+// the sections in flight when it runs, but a section that starts after it
+// would commit a plain add or store on top of the slow path's work (a
+// thread that cannot use rseq adding atomically under the stop word, a
+// counter reset swapping the words) and lose one of the two.
 #define STOPCHECK(stopped) \
-	MOVQ	rIdx, rTmp; \
-	SHLQ	$const_cacheLineShift, rTmp; \
-	CMPL	(rStops)(rTmp*1), $0; \
+	CMPL	(rStops)(rIdx*const_stopSpacingRSEQ), $0; \
 	JNE	stopped
 
 // ON_SLOT: the thread must be on the slot the caller named (rSlot), and the
@@ -125,21 +144,22 @@ retry: \
 // IN_RANGE: for sections on the current slot, whatever it is; an index past
 // the slots (a kernel with more CPUs than it said) takes the slow path.
 #define IN_RANGE(noseq, stopped) \
-	CMPL	rIdx, ·slotsU(SB); \
+	CMPL	rIdx, ·hot+hotState_slots(SB); \
 	JAE	noseq; \
 	STOPCHECK(stopped)
 
 // COMMIT ends the section with the store val -> addr (val must not be rTmp,
-// which DELAY uses) and marks the post-commit address.
+// which DELAY uses) and returns: the RET is the post-commit address.
 #define COMMIT(val, addr) \
 	DELAY(delay); \
 	MOVQ	val, addr; \
-	POST_MARKER
+	RET
 
-// COMMIT_ADD ends the section with *addr += val (one ADDQ in production).
+// COMMIT_ADD ends the section with *addr += val (one ADDQ in production)
+// and returns.
 #define COMMIT_ADD(val, addr) \
 	ADD_COMMIT(delay, val, addr); \
-	POST_MARKER
+	RET
 
 // ABORT_HANDLER is the signature and the abort handler: it counts the abort
 // (ReadStats), retries below abortLimit aborts in this call, and falls
@@ -205,18 +225,23 @@ moved: \
 
 // SLOT_ARG is the exported compare sections' entry: it loads the slot
 // argument (an int) into rSlot, and jumps to slow in the Atomic backend or
-// when the slot is out of range (the Go side panics). The raw functions load
+// when the slot is out of range (the Go side panics): one compare, because
+// hot.nslots is 0 until the RSEQ backend is selected. The raw functions load
 // their uint32 slot with one MOVL.
 #define SLOT_ARG \
-	CMPB	·rseqOn(SB), $0; \
-	JEQ	slow; \
 	MOVQ	slot+0(FP), rSlot; \
-	CMPQ	rSlot, ·nslots(SB); \
+	CMPQ	rSlot, ·hot+hotState_nslots(SB); \
 	JAE	slow
+
+// ON_SWITCH is the entry of an exported section without a slot argument:
+// it jumps to slow in the Atomic backend (hot.nslots 0).
+#define ON_SWITCH \
+	CMPQ	·hot+hotState_nslots(SB), $0; \
+	JEQ	slow
 
 // Each section below is one macro, used by the raw function and by the
 // exported one: it loads the arguments but the slot, runs PROLOGUE(sec,
-// noarea), and is the whole section, from retry to the post-commit marker.
+// noarea), and is the whole section, from retry to the post-commit RET.
 // Both functions read the same frame layout (argument names and offsets).
 
 // ADD: *(p + rIdx*stride) += delta, on the current slot.
@@ -334,53 +359,51 @@ commit: \
 
 // func rseqAdd(p unsafe.Pointer, stride uintptr, delta int64) uint32
 TEXT ·rseqAdd(SB), NOSPLIT|NOFRAME, $0-28
+	MOVL	$const_OK, ret+24(FP)
 	ADD(const_secRseqAdd, noarea)
-	EXIT(const_OK, ret+24(FP))
 	RAW_EXITS(ret+24(FP))
 
 // func AddInt64(p unsafe.Pointer, stride uintptr, delta int64)
 TEXT ·AddInt64(SB), NOSPLIT|NOFRAME, $0-24
-	CMPB	·rseqOn(SB), $0
-	JEQ	slow
+	ON_SWITCH
 	ADD(const_secAddInt64, slow)
-	RET
 	SLOW_EXITS(·addInt64Slow(SB))
 
 // func rseqCmpStore(slot uint32, v *uint64, expect, newv uint64) uint32
 TEXT ·rseqCmpStore(SB), NOSPLIT|NOFRAME, $0-36
 	MOVL	slot+0(FP), rSlot
+	MOVL	$const_OK, ret+32(FP)
 	CMPSTORE(const_secRseqCmpStore, noarea)
-	EXIT(const_OK, ret+32(FP))
 	RAW_CMP_EXITS(ret+32(FP))
 
 // func CmpStore(slot int, v *uint64, expect, newv uint64) Status
 TEXT ·CmpStore(SB), NOSPLIT|NOFRAME, $0-36
 	SLOT_ARG
+	MOVL	$const_OK, ret+32(FP)
 	CMPSTORE(const_secCmpStore, slow)
-	EXIT(const_OK, ret+32(FP))
 	SLOW_EXITS(·cmpStoreSlow(SB))
 	CMP_EXITS(ret+32(FP))
 
 // func rseqCmpStoreStore(slot uint32, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) uint32
 TEXT ·rseqCmpStoreStore(SB), NOSPLIT|NOFRAME, $0-52
 	MOVL	slot+0(FP), rSlot
+	MOVL	$const_OK, ret+48(FP)
 	CMPSTORESTORE(const_secRseqCmpStoreStore, noarea)
-	EXIT(const_OK, ret+48(FP))
 	RAW_CMP_EXITS(ret+48(FP))
 
 // func CmpStoreStore(slot int, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) Status
 TEXT ·CmpStoreStore(SB), NOSPLIT|NOFRAME, $0-52
 	SLOT_ARG
+	MOVL	$const_OK, ret+48(FP)
 	CMPSTORESTORE(const_secCmpStoreStore, slow)
-	EXIT(const_OK, ret+48(FP))
 	SLOW_EXITS(·cmpStoreStoreSlow(SB))
 	CMP_EXITS(ret+48(FP))
 
 // func rseqCmpMemcpyStore(slot uint32, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) uint32
 TEXT ·rseqCmpMemcpyStore(SB), NOSPLIT|NOFRAME, $0-60
 	MOVL	slot+0(FP), rSlot
+	MOVL	$const_OK, ret+56(FP)
 	CMPMEMCPYSTORE(const_secRseqCmpMemcpyStore, noarea)
-	EXIT(const_OK, ret+56(FP))
 	RAW_CMP_EXITS(ret+56(FP))
 
 // func CmpMemcpyStore(slot int, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) Status
@@ -389,23 +412,23 @@ TEXT ·CmpMemcpyStore(SB), NOSPLIT|NOFRAME, $0-60
 	CMPQ	n+40(FP), $const_MaxMemcpy
 	JA	slow
 	SLOT_ARG
+	MOVL	$const_OK, ret+56(FP)
 	CMPMEMCPYSTORE(const_secCmpMemcpyStore, slow)
-	EXIT(const_OK, ret+56(FP))
 	SLOW_EXITS(·cmpMemcpyStoreSlow(SB))
 	CMP_EXITS(ret+56(FP))
 
 // func rseqListPop(slot uint32, head *uint64, next unsafe.Pointer, sentinel uint64) (node uint64, st uint32)
 TEXT ·rseqListPop(SB), NOSPLIT|NOFRAME, $0-44
 	MOVL	slot+0(FP), rSlot
+	MOVL	$const_OK, st+40(FP)
 	LISTPOP(const_secRseqListPop, noarea, node+32(FP))
-	EXIT(const_OK, st+40(FP))
 	RAW_CMP_EXITS(st+40(FP))
 
 // func ListPop(slot int, head *uint64, next unsafe.Pointer, sentinel uint64) (uint64, Status)
 TEXT ·ListPop(SB), NOSPLIT|NOFRAME, $0-44
 	SLOT_ARG
+	MOVL	$const_OK, ret1+40(FP)
 	LISTPOP(const_secListPop, slow, ret+32(FP))
-	EXIT(const_OK, ret1+40(FP))
 	SLOW_EXITS(·listPopSlow(SB))
 failed:
 	EXIT(const_CmpFailed, ret1+40(FP))

@@ -8,12 +8,12 @@
 
 // func CurrentSlot() int
 TEXT ·CurrentSlot(SB), NOSPLIT|NOFRAME, $0-8
-	CMPB	·rseqOn(SB), $0
+	CMPQ	·hot+hotState_nslots(SB), $0 // 0: the Atomic backend
 	JEQ	slow
 	AREA(slow)
-	MOVQ	·idxOff(SB), rIdxOff
+	MOVLQSX	·hot+hotState_idxOff(SB), rIdxOff
 	READ_INDEX(slow)
-	CMPL	rIdx, ·slotsU(SB)
+	CMPL	rIdx, ·hot+hotState_slots(SB)
 	JAE	slow
 	MOVQ	rIdx, ret+0(FP)
 	RET
@@ -25,7 +25,7 @@ slow:
 // may move right after).
 TEXT ·rseqCurrent(SB), NOSPLIT|NOFRAME, $0-8
 	AREA(noarea)
-	MOVQ	·idxOff(SB), rIdxOff
+	MOVLQSX	·hot+hotState_idxOff(SB), rIdxOff
 	READ_INDEX(noseq)
 	MOVL	rIdx, idx+0(FP)
 	MOVL	$const_OK, st+4(FP)

@@ -1,0 +1,10 @@
+package cs
+
+// The marks the arm64 scanner looks for, and the alignment of instructions.
+var (
+	StartMarker = startMarker
+	PostMarker  = postMarker
+	SigBytes    = sigBytes
+)
+
+const InstrAlign = instrAlign
