@@ -35,14 +35,13 @@
 // # Floats and histograms
 //
 // In the RSEQ backend Float.Add is one restartable sequence (load, add in
-// an SSE register, store), and a histogram's Observe finds its bucket
+// a floating-point register, store), and a histogram's Observe finds its bucket
 // before its section, then adds {1, v} to a 16-byte {count, sum} pair
-// whose commit is a single 16-byte store; snapshots, like Reset, stop every
+// whose commit is one instruction storing both words (MOVUPS on amd64, STP
+// on arm64); snapshots, like Reset, stop every
 // slot while they read. In the Atomic backend Float.Add is a
 // compare-and-swap loop on its slot's bits, and Observe updates its pair
-// under the slot's lock, which snapshots take too. (On linux/arm64 these two
-// sections are not written yet: there Float and Histogram take the Atomic
-// backend's paths in both backends, exact and slower.)
+// under the slot's lock, which snapshots take too.
 //
 // # Memory
 //
