@@ -45,9 +45,8 @@ const errZeroFloat = "counter: method called on a zero Float; create Floats with
 //
 // In the RSEQ backend it is one restartable sequence: load the slot's
 // float64, add delta in a floating-point register, store it back (the
-// commit), with
-// no atomic instruction; threads that cannot use rseq take a slow path
-// that is just as exact. In the Atomic backend it is a compare-and-swap
+// commit), with no atomic instruction; threads that cannot use rseq take a
+// slow path that is just as exact. In the Atomic backend it is a compare-and-swap
 // loop on the bits of a slot chosen by the goroutine. Add never blocks,
 // except for the few microseconds a concurrent Reset holds every slot in
 // the RSEQ backend.
