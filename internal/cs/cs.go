@@ -90,25 +90,41 @@ func addInt64Slow(p unsafe.Pointer, stride uintptr, delta int64) {
 		return
 	}
 	for {
-		switch Status(rseqAdd(p, stride, delta)) {
-		case OK:
+		if st := Status(rseqAdd(p, stride, delta)); st == OK {
 			return
-		case stNeedRegister:
-			registerThread()
-			continue
-		case stStopped:
-			waitStopped(-1)
-			continue
+		} else if !retryFast(st) {
+			break
 		}
-		// No rseq on this thread, or too many aborts: add under the stop
-		// word of some slot, the fence keeping sections of that slot out.
-		s := hintSlot()
-		lockSlot(s)
-		fence(s)
-		atomic.AddInt64((*int64)(unsafe.Add(p, uintptr(s)*stride)), delta)
-		unlockSlot(s)
-		return
 	}
+	// No rseq on this thread, or too many aborts.
+	stuck(func(s int) { atomic.AddInt64((*int64)(unsafe.Add(p, uintptr(s)*stride)), delta) })
+}
+
+// stuck runs the generic f on some slot under its stop word (fenced in the
+// RSEQ backend), for threads that cannot use rseq, sections that reached
+// the abort bound, and the Atomic backend.
+func stuck(f func(s int)) {
+	s := currentSlotSlow()
+	lockSlot(s)
+	if rseqOn {
+		fence(s)
+	}
+	f(s)
+	unlockSlot(s)
+}
+
+// retryFast handles the statuses every raw section reports the same way.
+// It returns true when the caller should run its section again.
+func retryFast(st Status) bool {
+	switch st {
+	case stNeedRegister:
+		registerThread()
+		return true
+	case stStopped:
+		waitStopped(-1)
+		return true
+	}
+	return false // stNoRSEQ, stAborted, or a slot index out of range
 }
 
 // MaxMemcpy is the largest copy CmpMemcpyStore takes.

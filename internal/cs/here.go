@@ -63,33 +63,6 @@ func listPushAtGeneric(head unsafe.Pointer, links uintptr, node uint64) {
 	atomic.StoreUint64(h, node)
 }
 
-// stuck runs the generic f on some slot under its stop word (fenced in the
-// RSEQ backend), for threads that cannot use rseq, sections that reached
-// the abort bound, and the Atomic backend.
-func stuck(f func(s int)) {
-	s := currentSlotSlow()
-	lockSlot(s)
-	if rseqOn {
-		fence(s)
-	}
-	f(s)
-	unlockSlot(s)
-}
-
-// retryFast handles the statuses every raw section reports the same way.
-// It returns true when the caller should run its section again.
-func retryFast(st Status) bool {
-	switch st {
-	case stNeedRegister:
-		registerThread()
-		return true
-	case stStopped:
-		waitStopped(-1)
-		return true
-	}
-	return false // stNoRSEQ, stAborted, or a slot index out of range
-}
-
 func stackPopSlow(p unsafe.Pointer, stride uintptr) (x uint32, st Status) {
 	for rseqOn {
 		x, st32 := rseqStackPop(p, stride)

@@ -61,26 +61,14 @@ func addFloat64Slow(p unsafe.Pointer, stride uintptr, delta float64) {
 		}
 	}
 	for {
-		switch Status(rseqAddFloat64(p, stride, delta)) {
-		case OK:
+		if st := Status(rseqAddFloat64(p, stride, delta)); st == OK {
 			return
-		case stNeedRegister:
-			registerThread()
-			continue
-		case stStopped:
-			waitStopped(-1)
-			continue
+		} else if !retryFast(st) {
+			break
 		}
-		// No rseq on this thread, or too many aborts: the generic version under the
-		// stop word of some slot, the fence keeping sections of that slot
-		// out.
-		s := hintSlot()
-		lockSlot(s)
-		fence(s)
-		addFloat64Generic(p, stride, s, delta)
-		unlockSlot(s)
-		return
 	}
+	// No rseq on this thread, or too many aborts.
+	stuck(func(s int) { addFloat64Generic(p, stride, s, delta) })
 }
 
 // addPairAtSlow finishes an AddPairAt that did not commit on the fast
@@ -89,17 +77,11 @@ func addFloat64Slow(p unsafe.Pointer, stride uintptr, delta float64) {
 // (ExclusiveAll): a reader never sees the count without the sum.
 func addPairAtSlow(p unsafe.Pointer, stride uintptr, bounds unsafe.Pointer, n uintptr, x float64) {
 	for rseqOn && metricsAsm {
-		switch Status(rseqAddPairAt(p, stride, bounds, n, x)) {
-		case OK:
+		if st := Status(rseqAddPairAt(p, stride, bounds, n, x)); st == OK {
 			return
-		case stNeedRegister:
-			registerThread()
-			continue
-		case stStopped:
-			waitStopped(-1)
-			continue
+		} else if !retryFast(st) {
+			break // no rseq on this thread, or too many aborts
 		}
-		break // no rseq on this thread, or too many aborts
 	}
 	s := lockProbedSlot()
 	if rseqOn && metricsAsm {

@@ -192,6 +192,7 @@ func FuzzMetricsAsmMatchesGeneric(f *testing.F) {
 	})
 }
 
+// BenchmarkAddFloat64 writes its loops out, as bench_test.go says why.
 func BenchmarkAddFloat64(b *testing.B) {
 	m := benchMem(b, 8)
 	b.Run("impl=rseq", func(b *testing.B) {
