@@ -118,10 +118,12 @@ func (l *ledger) check(t *testing.T, what string) (violations int64) {
 // or was reported dropped: 6 x CPUs producers, several consumers (Pop,
 // Drain, PopN and Wait), GOMAXPROCS 8, under each fault injector of
 // internal/torture, alone and together. Churned threads push too. The ring
-// is small, so that it fills and drops.
+// is small, so that it fills and drops: its capacity in all is about 1024
+// values whatever the slot count (512 per slot with 2 slots, 16 with 64),
+// so that more slots do not hide the full-ring path.
 func TestConservation(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
-	r := newRing[uint64](t, 512)
+	r := newRing[uint64](t, max(16, 1024/ringbuf.Slots()))
 	const consumers, churnPer = 4, 64
 	// cur is the running subtest's ledger: nil from the end of its body
 	// (when the injectors have stopped) until the next body starts, for
@@ -230,8 +232,8 @@ func TestFIFOPerRing(t *testing.T) {
 	r := newRing[uint64](t, 128)
 	torture.Stress(t, nil, func(t *testing.T) (int64, func() int64) {
 		producers := torture.Workers()
-		slotOf := make([][]int8, producers) // slotOf[p][i]: where push i went, -1 if dropped
-		popped := make([][][]int, nslots)   // popped[s][p]: sequence numbers, in pop order
+		slotOf := make([][]int16, producers) // slotOf[p][i]: where push i went, -1 if dropped (slots < 4096)
+		popped := make([][][]int, nslots)    // popped[s][p]: sequence numbers, in pop order
 		var done atomic.Bool
 		var consumers sync.WaitGroup
 		for s := range nslots {
@@ -268,7 +270,7 @@ func TestFIFOPerRing(t *testing.T) {
 				s = -1
 				runtime.Gosched()
 			}
-			slotOf[p] = append(slotOf[p], int8(s))
+			slotOf[p] = append(slotOf[p], int16(s))
 			pace(rngs[p], i)
 		})
 		done.Store(true)
@@ -314,7 +316,10 @@ func TestFIFOPerRing(t *testing.T) {
 // was reported ErrFull.
 func TestRecordsConservation(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
-	r := newRecords(t, 1<<16, ringbuf.WithChecksum())
+	// 128 KiB in all whatever the slot count (at least 8 KiB per slot, so
+	// that records of every size up to cs.MaxMemcpy fit): more slots do not
+	// hide the full-ring path.
+	r := newRecords(t, max(8<<10, (128<<10)/ringbuf.Slots()), ringbuf.WithChecksum())
 	maxRec := r.MaxRecord()
 	sizeOf := func(p, i int) int {
 		x := uint64(p)*0x9e3779b97f4a7c15 ^ uint64(i)*0xbf58476d1ce4e5b9

@@ -156,3 +156,18 @@ func Shape() string {
 	return fmt.Sprintf("%s slots=%d cpus=%d gomaxprocs=%d kernel=%s arch=%s/%s",
 		s, d.Slots, runtime.NumCPU(), runtime.GOMAXPROCS(0), kernelRelease(), runtime.GOOS, runtime.GOARCH)
 }
+
+// OnCPU runs f on the calling goroutine with its thread pinned to cpu (see
+// Pin), then gives the thread its CPU set back. Where the thread cannot be
+// pinned (not Linux, or a CPU it may not use), f runs unpinned and OnCPU
+// returns false.
+func OnCPU(cpu int, f func()) (pinned bool) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	unpin, err := Pin(cpu)
+	if err == nil {
+		defer unpin()
+	}
+	f()
+	return err == nil
+}

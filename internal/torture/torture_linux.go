@@ -84,7 +84,7 @@ func migrateThreads() uint64 {
 }
 
 // AllowedCPUs returns the CPUs the calling thread may run on, in order, or
-// nil if the kernel does not say.
+// nil if the kernel does not say (elsewhere than Linux: 0 to NumCPU-1).
 func AllowedCPUs() []int {
 	var set unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &set); err != nil {

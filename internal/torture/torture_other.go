@@ -15,8 +15,14 @@ func saveAffinity() func() { return nil }
 
 func migrateThreads() uint64 { return 0 }
 
-// AllowedCPUs returns nil: the CPU set is not known here.
-func AllowedCPUs() []int { return nil }
+// AllowedCPUs returns 0 to NumCPU-1: the CPU set is not known here.
+func AllowedCPUs() []int {
+	cpus := make([]int, runtime.NumCPU())
+	for i := range cpus {
+		cpus[i] = i
+	}
+	return cpus
+}
 
 // Pin fails: threads are pinned on Linux only.
 func Pin(cpu int) (unpin func(), err error) {

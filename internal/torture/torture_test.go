@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -109,4 +110,33 @@ func TestShape(t *testing.T) {
 		}
 	}
 	t.Log(s)
+}
+
+// OnCPU pins the thread to the CPU for f only, on every CPU it may use.
+func TestOnCPU(t *testing.T) {
+	all := torture.AllowedCPUs()
+	if len(all) == 0 {
+		t.Fatal("no allowed CPU")
+	}
+	for _, c := range all {
+		var inside []int
+		pinned := torture.OnCPU(c, func() { inside = torture.AllowedCPUs() })
+		if runtime.GOOS != "linux" {
+			if pinned {
+				t.Fatalf("OnCPU(%d) pinned on %s", c, runtime.GOOS)
+			}
+			continue
+		}
+		if !pinned || len(inside) != 1 || inside[0] != c {
+			t.Fatalf("OnCPU(%d): pinned %v, allowed CPUs inside %v", c, pinned, inside)
+		}
+	}
+	if runtime.GOOS == "linux" {
+		runtime.LockOSThread()
+		after := torture.AllowedCPUs()
+		runtime.UnlockOSThread()
+		if !slices.Equal(after, all) {
+			t.Fatalf("allowed CPUs %v after OnCPU, want %v back", after, all)
+		}
+	}
 }
