@@ -59,9 +59,20 @@
 	IMULQ	rStep, rIdx; \
 	ADDQ	rBase, rIdx
 
-// STACKPOP_BODY(x): x is the frame slot of the popped index, stored before
-// the commit (nothing may follow it but RET).
-#define STACKPOP_BODY(x) \
+// Each section is one macro, used by the raw function and by the exported
+// one: it loads the arguments, runs PROLOGUE(sec, noarea), and is the whole
+// section, from retry to the post-commit RET.
+
+// The stacks' first arguments: p and stride.
+#define STACK_ARGS \
+	MOVQ	p+0(FP), rBase; \
+	MOVQ	stride+8(FP), rStep
+
+// STACKPOP(sec, noarea, x): x is the frame slot of the popped index, stored
+// before the commit (nothing may follow it but RET).
+#define STACKPOP(sec, noarea, x) \
+	STACK_ARGS; \
+	PROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	HERE; \
 	MOVQ	(rTop), rCount; \
@@ -72,7 +83,11 @@
 	DECQ	rCount; \
 	COMMIT(rCount, (rTop))
 
-#define STACKPUSH_BODY \
+#define STACKPUSH(sec, noarea) \
+	STACK_ARGS; \
+	MOVL	x+16(FP), rItem; \
+	MOVQ	max+24(FP), rMax; \
+	PROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	HERE; \
 	MOVQ	(rTop), rCount; \
@@ -82,8 +97,13 @@
 	INCQ	rCount; \
 	COMMIT(rCount, (rTop))
 
-// LISTPOPHERE_BODY(node): node is the frame slot of the popped node.
-#define LISTPOPHERE_BODY(node) \
+// LISTPOPHERE(sec, noarea, node): node is the frame slot of the popped node.
+#define LISTPOPHERE(sec, noarea, node) \
+	MOVQ	head+0(FP), rBase; \
+	MOVQ	stride+8(FP), rStep; \
+	MOVQ	links+16(FP), rOff; \
+	MOVQ	sentinel+24(FP), rEnd; \
+	PROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	HERE; \
 	MOVQ	(rTop), rTook; \
@@ -94,7 +114,12 @@
 	MOVQ	rTook, node; \
 	COMMIT(rLinkP, (rTop))
 
-#define LISTPUSHHERE_BODY \
+#define LISTPUSHHERE(sec, noarea) \
+	MOVQ	head+0(FP), rBase; \
+	MOVQ	stride+8(FP), rStep; \
+	MOVQ	links+16(FP), rOff; \
+	MOVQ	node+24(FP), rItem; \
+	PROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	HERE; \
 	MOVQ	(rTop), rTook; \
@@ -102,13 +127,14 @@
 	MOVQ	rTook, (rLinkP)(rItem*8); \
 	COMMIT(rItem, (rTop))
 
+// The functions: a raw one and an exported one around each section macro.
+// The blocks have the same shape on purpose (see sections_amd64.h): only
+// what differs is written out.
+
 // func rseqStackPop(p unsafe.Pointer, stride uintptr) (x uint32, st uint32)
 TEXT ·rseqStackPop(SB), NOSPLIT|NOFRAME, $0-24
-	MOVQ	p+0(FP), rBase
-	MOVQ	stride+8(FP), rStep
 	MOVL	$const_OK, st+20(FP)
-	PROLOGUE(const_secRseqStackPop, noarea)
-	STACKPOP_BODY(x+16(FP))
+	STACKPOP(const_secRseqStackPop, noarea, x+16(FP))
 	RAW_EXITS(st+20(FP))
 failed:
 	MOVL	$0, x+16(FP)
@@ -116,13 +142,9 @@ failed:
 
 // func StackPop(p unsafe.Pointer, stride uintptr) (uint32, Status)
 TEXT ·StackPop(SB), NOSPLIT|NOFRAME, $0-24
-	CMPQ	·hot+hotState_nslots(SB), $0 // 0: the Atomic backend
-	JEQ	slow
-	MOVQ	p+0(FP), rBase
-	MOVQ	stride+8(FP), rStep
+	ON_SWITCH
 	MOVL	$const_OK, ret1+20(FP)
-	PROLOGUE(const_secStackPop, slow)
-	STACKPOP_BODY(ret+16(FP))
+	STACKPOP(const_secStackPop, slow, ret+16(FP))
 	SLOW_EXITS(·stackPopSlow(SB))
 failed:
 	MOVL	$0, ret+16(FP)
@@ -130,41 +152,23 @@ failed:
 
 // func rseqStackPush(p unsafe.Pointer, stride uintptr, x uint32, max uint64) uint32
 TEXT ·rseqStackPush(SB), NOSPLIT|NOFRAME, $0-36
-	MOVQ	p+0(FP), rBase
-	MOVQ	stride+8(FP), rStep
-	MOVL	x+16(FP), rItem
-	MOVQ	max+24(FP), rMax
 	MOVL	$const_OK, ret+32(FP)
-	PROLOGUE(const_secRseqStackPush, noarea)
-	STACKPUSH_BODY
-	RAW_EXITS(ret+32(FP))
-failed:
-	EXIT(const_CmpFailed, ret+32(FP))
+	STACKPUSH(const_secRseqStackPush, noarea)
+	RAW_CMP_EXITS(ret+32(FP))
 
 // func StackPush(p unsafe.Pointer, stride uintptr, x uint32, max uint64) Status
 TEXT ·StackPush(SB), NOSPLIT|NOFRAME, $0-36
-	CMPQ	·hot+hotState_nslots(SB), $0 // 0: the Atomic backend
-	JEQ	slow
-	MOVQ	p+0(FP), rBase
-	MOVQ	stride+8(FP), rStep
-	MOVL	x+16(FP), rItem
-	MOVQ	max+24(FP), rMax
+	ON_SWITCH
 	MOVL	$const_OK, ret+32(FP)
-	PROLOGUE(const_secStackPush, slow)
-	STACKPUSH_BODY
+	STACKPUSH(const_secStackPush, slow)
 	SLOW_EXITS(·stackPushSlow(SB))
 failed:
 	EXIT(const_CmpFailed, ret+32(FP))
 
 // func rseqListPopHere(head unsafe.Pointer, stride, links uintptr, sentinel uint64) (node uint64, st uint32)
 TEXT ·rseqListPopHere(SB), NOSPLIT|NOFRAME, $0-44
-	MOVQ	head+0(FP), rBase
-	MOVQ	stride+8(FP), rStep
-	MOVQ	links+16(FP), rOff
-	MOVQ	sentinel+24(FP), rEnd
 	MOVL	$const_OK, st+40(FP)
-	PROLOGUE(const_secRseqListPopHere, noarea)
-	LISTPOPHERE_BODY(node+32(FP))
+	LISTPOPHERE(const_secRseqListPopHere, noarea, node+32(FP))
 	RAW_EXITS(st+40(FP))
 failed:
 	MOVQ	rTook, node+32(FP)
@@ -172,15 +176,9 @@ failed:
 
 // func ListPopHere(head unsafe.Pointer, stride, links uintptr, sentinel uint64) (uint64, Status)
 TEXT ·ListPopHere(SB), NOSPLIT|NOFRAME, $0-44
-	CMPQ	·hot+hotState_nslots(SB), $0 // 0: the Atomic backend
-	JEQ	slow
-	MOVQ	head+0(FP), rBase
-	MOVQ	stride+8(FP), rStep
-	MOVQ	links+16(FP), rOff
-	MOVQ	sentinel+24(FP), rEnd
+	ON_SWITCH
 	MOVL	$const_OK, ret1+40(FP)
-	PROLOGUE(const_secListPopHere, slow)
-	LISTPOPHERE_BODY(ret+32(FP))
+	LISTPOPHERE(const_secListPopHere, slow, ret+32(FP))
 	SLOW_EXITS(·listPopHereSlow(SB))
 failed:
 	MOVQ	rTook, ret+32(FP)
@@ -188,25 +186,14 @@ failed:
 
 // func rseqListPushHere(head unsafe.Pointer, stride, links uintptr, node uint64) uint32
 TEXT ·rseqListPushHere(SB), NOSPLIT|NOFRAME, $0-36
-	MOVQ	head+0(FP), rBase
-	MOVQ	stride+8(FP), rStep
-	MOVQ	links+16(FP), rOff
-	MOVQ	node+24(FP), rItem
 	MOVL	$const_OK, ret+32(FP)
-	PROLOGUE(const_secRseqListPushHere, noarea)
-	LISTPUSHHERE_BODY
+	LISTPUSHHERE(const_secRseqListPushHere, noarea)
 	RAW_EXITS(ret+32(FP))
 
 // func ListPushHere(head unsafe.Pointer, stride, links uintptr, node uint64)
 TEXT ·ListPushHere(SB), NOSPLIT|NOFRAME, $0-32
-	CMPQ	·hot+hotState_nslots(SB), $0 // 0: the Atomic backend
-	JEQ	slow
-	MOVQ	head+0(FP), rBase
-	MOVQ	stride+8(FP), rStep
-	MOVQ	links+16(FP), rOff
-	MOVQ	node+24(FP), rItem
-	PROLOGUE(const_secListPushHere, slow)
-	LISTPUSHHERE_BODY
+	ON_SWITCH
+	LISTPUSHHERE(const_secListPushHere, slow)
 	SLOW_EXITS(·listPushHereSlow(SB))
 
 // ==== end of the sections on the current slot

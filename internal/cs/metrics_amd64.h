@@ -20,8 +20,8 @@
 #define rBounds R12 // AddPairAt's bounds (read before the section only)
 #define rN      R13 // AddPairAt's n (idem)
 
-// FADD_BODY: AddFloat64 on the current slot. rP = p, rStride = stride,
-// rFDelta = delta.
+// FADD(sec, noarea): AddFloat64 on the current slot. rP = p, rStride =
+// stride, rFDelta = delta.
 //
 //	retry:	arm; idx = slot index          // noseq if not registered
 //		if idx >= nslots -> noseq; if stopped(idx) -> stopped
@@ -29,7 +29,11 @@
 //		x := *(*float64)(w)              // MOVSD load
 //		x += delta                       // ADDSD, in X0
 //		*(*float64)(w) = x               // commit: one 8-byte store
-#define FADD_BODY \
+#define FADD(sec, noarea) \
+	MOVQ	p+0(FP), rP; \
+	MOVQ	stride+8(FP), rStride; \
+	MOVSD	delta+16(FP), rFDelta; \
+	MPROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	IN_RANGE(noseq, stopped); \
 	IMULQ	rStride, rIdx; \
@@ -82,8 +86,8 @@ sdone: \
 	SHLQ	$4, rTmp; \
 	ADDQ	rTmp, rP
 
-// PAIR_BODY: AddPairAt's section on the current slot. rP = the pair in
-// slot 0 (after PAIR_SEARCH), rStride = stride, rX = x.
+// PAIR(sec, noarea): AddPairAt's section on the current slot. rP = the
+// pair in slot 0 (after PAIR_SEARCH), rStride = stride, rX = x.
 //
 //	retry:	arm; idx = slot index          // noseq if not registered
 //		if idx >= nslots -> noseq; if stopped(idx) -> stopped
@@ -97,7 +101,14 @@ sdone: \
 // kernel restarts sections at instruction boundaries, and remote readers
 // read only with the slot stopped and fenced, so no reader sees one
 // without the other.
-#define PAIR_BODY \
+#define PAIR(sec, noarea) \
+	MOVQ	p+0(FP), rP; \
+	MOVQ	stride+8(FP), rStride; \
+	MOVQ	bounds+16(FP), rBounds; \
+	MOVQ	n+24(FP), rN; \
+	MOVSD	x+32(FP), rX; \
+	PAIR_SEARCH; \
+	MPROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	IN_RANGE(noseq, stopped); \
 	IMULQ	rStride, rIdx; \
@@ -111,50 +122,31 @@ sdone: \
 	MOVUPS	X2, (rP)(rIdx*1); \
 	RET
 
+// The functions: a raw one and an exported one around each section macro,
+// of the same shape on purpose (see sections_amd64.h).
+
 // func rseqAddFloat64(p unsafe.Pointer, stride uintptr, delta float64) uint32
 TEXT ·rseqAddFloat64(SB), NOSPLIT|NOFRAME, $0-28
-	MOVQ	p+0(FP), rP
-	MOVQ	stride+8(FP), rStride
-	MOVSD	delta+16(FP), rFDelta
 	MOVL	$const_OK, ret+24(FP)
-	MPROLOGUE(const_msecRseqAddFloat64, noarea)
-	FADD_BODY
+	FADD(const_msecRseqAddFloat64, noarea)
 	RAW_EXITS(ret+24(FP))
 
 // func AddFloat64(p unsafe.Pointer, stride uintptr, delta float64)
 TEXT ·AddFloat64(SB), NOSPLIT|NOFRAME, $0-24
 	ON_SWITCH
-	MOVQ	p+0(FP), rP
-	MOVQ	stride+8(FP), rStride
-	MOVSD	delta+16(FP), rFDelta
-	MPROLOGUE(const_msecAddFloat64, slow)
-	FADD_BODY
+	FADD(const_msecAddFloat64, slow)
 	SLOW_EXITS(·addFloat64Slow(SB))
 
 // func rseqAddPairAt(p unsafe.Pointer, stride uintptr, bounds unsafe.Pointer, n uintptr, x float64) uint32
 TEXT ·rseqAddPairAt(SB), NOSPLIT|NOFRAME, $0-44
-	MOVQ	p+0(FP), rP
-	MOVQ	stride+8(FP), rStride
-	MOVQ	bounds+16(FP), rBounds
-	MOVQ	n+24(FP), rN
-	MOVSD	x+32(FP), rX
-	PAIR_SEARCH
 	MOVL	$const_OK, ret+40(FP)
-	MPROLOGUE(const_msecRseqAddPairAt, noarea)
-	PAIR_BODY
+	PAIR(const_msecRseqAddPairAt, noarea)
 	RAW_EXITS(ret+40(FP))
 
 // func AddPairAt(p unsafe.Pointer, stride uintptr, bounds unsafe.Pointer, n uintptr, x float64)
 TEXT ·AddPairAt(SB), NOSPLIT|NOFRAME, $0-40
 	ON_SWITCH
-	MOVQ	p+0(FP), rP
-	MOVQ	stride+8(FP), rStride
-	MOVQ	bounds+16(FP), rBounds
-	MOVQ	n+24(FP), rN
-	MOVSD	x+32(FP), rX
-	PAIR_SEARCH
-	MPROLOGUE(const_msecAddPairAt, slow)
-	PAIR_BODY
+	PAIR(const_msecAddPairAt, slow)
 	SLOW_EXITS(·addPairAtSlow(SB))
 
 // The functions with a metrics section, at their msec... indices.
