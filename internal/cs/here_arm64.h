@@ -28,7 +28,10 @@
 	MUL	rStep, rIdx, rIdx; \
 	ADD	rBase, rIdx, rIdx
 
-#define STACKPOP_BODY \
+#define STACKPOP(sec, noarea) \
+	MOVD	p+0(FP), rBase; \
+	MOVD	stride+8(FP), rStep; \
+	PROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	HERE; \
 	MOVD	(rTop), rCount; \
@@ -38,7 +41,12 @@
 	MOVWU	8(rTmp), rItem; \
 	COMMIT(rCount, rTop)
 
-#define STACKPUSH_BODY \
+#define STACKPUSH(sec, noarea) \
+	MOVD	p+0(FP), rBase; \
+	MOVD	stride+8(FP), rStep; \
+	MOVWU	x+16(FP), rItem; \
+	MOVD	max+24(FP), rMax; \
+	PROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	HERE; \
 	MOVD	(rTop), rCount; \
@@ -49,7 +57,12 @@
 	ADD	$1, rCount, rCount; \
 	COMMIT_RELEASE(rCount, rTop)
 
-#define LISTPOPHERE_BODY \
+#define LISTPOPHERE(sec, noarea) \
+	MOVD	head+0(FP), rBase; \
+	MOVD	stride+8(FP), rStep; \
+	MOVD	links+16(FP), rOff; \
+	MOVD	sentinel+24(FP), rEnd; \
+	PROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	HERE; \
 	MOVD	(rTop), rTook; \
@@ -59,7 +72,12 @@
 	MOVD	(rLinkP)(rTook<<3), rLinkP; \
 	COMMIT(rLinkP, rTop)
 
-#define LISTPUSHHERE_BODY \
+#define LISTPUSHHERE(sec, noarea) \
+	MOVD	head+0(FP), rBase; \
+	MOVD	stride+8(FP), rStep; \
+	MOVD	links+16(FP), rOff; \
+	MOVD	node+24(FP), rItem; \
+	PROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	HERE; \
 	MOVD	(rTop), rTook; \
@@ -68,12 +86,12 @@
 	MOVD	rTook, (rLinkP); \
 	COMMIT_RELEASE(rItem, rTop)
 
+// The functions: a raw one and an exported one around each section macro,
+// of the same shape on purpose (see sections_arm64.h).
+
 // func rseqStackPop(p unsafe.Pointer, stride uintptr) (x uint32, st uint32)
 TEXT ·rseqStackPop(SB), NOSPLIT|NOFRAME, $0-24
-	MOVD	p+0(FP), rBase
-	MOVD	stride+8(FP), rStep
-	PROLOGUE(const_secRseqStackPop, noarea)
-	STACKPOP_BODY
+	STACKPOP(const_secRseqStackPop, noarea)
 	MOVW	rItem, x+16(FP)
 	EXIT(const_OK, st+20(FP))
 	RAW_EXITS(st+20(FP))
@@ -84,10 +102,7 @@ failed:
 // func StackPop(p unsafe.Pointer, stride uintptr) (uint32, Status)
 TEXT ·StackPop(SB), NOSPLIT|NOFRAME, $0-24
 	IF_ATOMIC(slow)
-	MOVD	p+0(FP), rBase
-	MOVD	stride+8(FP), rStep
-	PROLOGUE(const_secStackPop, slow)
-	STACKPOP_BODY
+	STACKPOP(const_secStackPop, slow)
 	MOVW	rItem, ret+16(FP)
 	EXIT(const_OK, ret1+20(FP))
 	SLOW_EXITS(·stackPopSlow(SB))
@@ -97,26 +112,14 @@ failed:
 
 // func rseqStackPush(p unsafe.Pointer, stride uintptr, x uint32, max uint64) uint32
 TEXT ·rseqStackPush(SB), NOSPLIT|NOFRAME, $0-36
-	MOVD	p+0(FP), rBase
-	MOVD	stride+8(FP), rStep
-	MOVWU	x+16(FP), rItem
-	MOVD	max+24(FP), rMax
-	PROLOGUE(const_secRseqStackPush, noarea)
-	STACKPUSH_BODY
+	STACKPUSH(const_secRseqStackPush, noarea)
 	EXIT(const_OK, ret+32(FP))
-	RAW_EXITS(ret+32(FP))
-failed:
-	EXIT(const_CmpFailed, ret+32(FP))
+	RAW_CMP_EXITS(ret+32(FP))
 
 // func StackPush(p unsafe.Pointer, stride uintptr, x uint32, max uint64) Status
 TEXT ·StackPush(SB), NOSPLIT|NOFRAME, $0-36
 	IF_ATOMIC(slow)
-	MOVD	p+0(FP), rBase
-	MOVD	stride+8(FP), rStep
-	MOVWU	x+16(FP), rItem
-	MOVD	max+24(FP), rMax
-	PROLOGUE(const_secStackPush, slow)
-	STACKPUSH_BODY
+	STACKPUSH(const_secStackPush, slow)
 	EXIT(const_OK, ret+32(FP))
 	SLOW_EXITS(·stackPushSlow(SB))
 failed:
@@ -124,12 +127,7 @@ failed:
 
 // func rseqListPopHere(head unsafe.Pointer, stride, links uintptr, sentinel uint64) (node uint64, st uint32)
 TEXT ·rseqListPopHere(SB), NOSPLIT|NOFRAME, $0-44
-	MOVD	head+0(FP), rBase
-	MOVD	stride+8(FP), rStep
-	MOVD	links+16(FP), rOff
-	MOVD	sentinel+24(FP), rEnd
-	PROLOGUE(const_secRseqListPopHere, noarea)
-	LISTPOPHERE_BODY
+	LISTPOPHERE(const_secRseqListPopHere, noarea)
 	MOVD	rTook, node+32(FP)
 	EXIT(const_OK, st+40(FP))
 	RAW_EXITS(st+40(FP))
@@ -140,12 +138,7 @@ failed:
 // func ListPopHere(head unsafe.Pointer, stride, links uintptr, sentinel uint64) (uint64, Status)
 TEXT ·ListPopHere(SB), NOSPLIT|NOFRAME, $0-44
 	IF_ATOMIC(slow)
-	MOVD	head+0(FP), rBase
-	MOVD	stride+8(FP), rStep
-	MOVD	links+16(FP), rOff
-	MOVD	sentinel+24(FP), rEnd
-	PROLOGUE(const_secListPopHere, slow)
-	LISTPOPHERE_BODY
+	LISTPOPHERE(const_secListPopHere, slow)
 	MOVD	rTook, ret+32(FP)
 	EXIT(const_OK, ret1+40(FP))
 	SLOW_EXITS(·listPopHereSlow(SB))
@@ -155,24 +148,14 @@ failed:
 
 // func rseqListPushHere(head unsafe.Pointer, stride, links uintptr, node uint64) uint32
 TEXT ·rseqListPushHere(SB), NOSPLIT|NOFRAME, $0-36
-	MOVD	head+0(FP), rBase
-	MOVD	stride+8(FP), rStep
-	MOVD	links+16(FP), rOff
-	MOVD	node+24(FP), rItem
-	PROLOGUE(const_secRseqListPushHere, noarea)
-	LISTPUSHHERE_BODY
+	LISTPUSHHERE(const_secRseqListPushHere, noarea)
 	EXIT(const_OK, ret+32(FP))
 	RAW_EXITS(ret+32(FP))
 
 // func ListPushHere(head unsafe.Pointer, stride, links uintptr, node uint64)
 TEXT ·ListPushHere(SB), NOSPLIT|NOFRAME, $0-32
 	IF_ATOMIC(slow)
-	MOVD	head+0(FP), rBase
-	MOVD	stride+8(FP), rStep
-	MOVD	links+16(FP), rOff
-	MOVD	node+24(FP), rItem
-	PROLOGUE(const_secListPushHere, slow)
-	LISTPUSHHERE_BODY
+	LISTPUSHHERE(const_secListPushHere, slow)
 	RET
 	SLOW_EXITS(·listPushHereSlow(SB))
 

@@ -24,9 +24,10 @@
 #define rN      R12 // AddPairAt's n (idem)
 #define rBelow  R13 // AddPairAt's search result
 
-// FADD_BODY: AddFloat64 on the current slot: load, FADDD, one 8-byte
+// FADD(sec, noarea): AddFloat64 on the current slot: load, FADDD, one 8-byte
 // store (the commit).
-#define FADD_BODY \
+#define FADD(sec, noarea) \
+	MPROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	IN_RANGE(noseq, stopped); \
 	MUL	rStride, rIdx, rIdx; \
@@ -55,12 +56,14 @@ s1: \
 sdone: \
 	ADD	rBelow<<4, rP, rP
 
-// PAIR_BODY: AddPairAt's section on the current slot: count + 1 and sum +
+// PAIR(sec, noarea): AddPairAt's section on the current slot: count + 1 and sum +
 // x in registers, both words committed by one STP. The kernel restarts a
 // section only at an instruction boundary, and the pair is 16-byte
 // aligned (it cannot straddle a page, so the STP cannot fault half done),
 // so no reader holding the slots sees one word without the other.
-#define PAIR_BODY \
+#define PAIR(sec, noarea) \
+	PAIR_SEARCH; \
+	MPROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	IN_RANGE(noseq, stopped); \
 	MUL	rStride, rIdx, rIdx; \
@@ -74,13 +77,15 @@ sdone: \
 	STP	(rTmp, R15), (rIdx); \
 	POST_MARKER
 
+// The functions: a raw one and an exported one around each section macro,
+// of the same shape on purpose (see sections_arm64.h).
+
 // func rseqAddFloat64(p unsafe.Pointer, stride uintptr, delta float64) uint32
 TEXT ·rseqAddFloat64(SB), NOSPLIT|NOFRAME, $0-28
 	MOVD	p+0(FP), rP
 	MOVD	stride+8(FP), rStride
 	FMOVD	delta+16(FP), rFDelta
-	MPROLOGUE(const_msecRseqAddFloat64, noarea)
-	FADD_BODY
+	FADD(const_msecRseqAddFloat64, noarea)
 	EXIT(const_OK, ret+24(FP))
 	RAW_EXITS(ret+24(FP))
 
@@ -90,8 +95,7 @@ TEXT ·AddFloat64(SB), NOSPLIT|NOFRAME, $0-24
 	MOVD	p+0(FP), rP
 	MOVD	stride+8(FP), rStride
 	FMOVD	delta+16(FP), rFDelta
-	MPROLOGUE(const_msecAddFloat64, slow)
-	FADD_BODY
+	FADD(const_msecAddFloat64, slow)
 	RET
 	SLOW_EXITS(·addFloat64Slow(SB))
 
@@ -102,9 +106,7 @@ TEXT ·rseqAddPairAt(SB), NOSPLIT|NOFRAME, $0-44
 	MOVD	bounds+16(FP), rBounds
 	MOVD	n+24(FP), rN
 	FMOVD	x+32(FP), rX
-	PAIR_SEARCH
-	MPROLOGUE(const_msecRseqAddPairAt, noarea)
-	PAIR_BODY
+	PAIR(const_msecRseqAddPairAt, noarea)
 	EXIT(const_OK, ret+40(FP))
 	RAW_EXITS(ret+40(FP))
 
@@ -116,9 +118,7 @@ TEXT ·AddPairAt(SB), NOSPLIT|NOFRAME, $0-40
 	MOVD	bounds+16(FP), rBounds
 	MOVD	n+24(FP), rN
 	FMOVD	x+32(FP), rX
-	PAIR_SEARCH
-	MPROLOGUE(const_msecAddPairAt, slow)
-	PAIR_BODY
+	PAIR(const_msecAddPairAt, slow)
 	RET
 	SLOW_EXITS(·addPairAtSlow(SB))
 

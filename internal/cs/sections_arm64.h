@@ -190,6 +190,18 @@ stopped: \
 // the link register as they got it, to the Go function fn for everything
 // else: the Atomic backend and no area (label slow), no rseq on this
 // thread, a stopped slot, the abort bound.
+#define RAW_CMP_EXITS(st) \
+	RAW_EXITS(st); \
+failed: \
+	EXIT(const_CmpFailed, st)
+
+// CMP_EXITS: the exported compare sections' own exits.
+#define CMP_EXITS(st) \
+failed: \
+	EXIT(const_CmpFailed, st); \
+moved: \
+	EXIT(const_Moved, st)
+
 #define SLOW_EXITS(fn) \
 	ABORT_HANDLER; \
 slow: \
@@ -209,6 +221,14 @@ stopped: \
 	CMP	rTmp, rSlot; \
 	BHS	slow
 
+// SLOT_ARG is the exported compare sections' entry: the Atomic backend and
+// a slot argument out of range go to slow; the slot (an int) goes to
+// rSlot. The raw functions load their uint32 slot with one MOVWU.
+#define SLOT_ARG \
+	IF_ATOMIC(slow); \
+	MOVD	slot+0(FP), rSlot; \
+	SLOT_IN_RANGE(slow)
+
 // The arguments, in the registers the section bodies read. The compare
 // sections share rSlot, rV (the word compared and committed) and rExpect.
 #define rSlot   R7
@@ -216,19 +236,27 @@ stopped: \
 #define rExpect R9
 #define rNew    R10 // the value committed to rV
 
-// ADD_BODY: *(rP + rIdx*rStride) += rDelta, on the current slot.
+// ADDINT64(sec, noarea) (not ADD, the instruction): *(rP + rIdx*rStride) += rDelta, on the current slot.
 #define rP      R8
 #define rStride R7
 #define rDelta  R9
-#define ADD_BODY \
+#define ADDINT64(sec, noarea) \
+	MOVD	p+0(FP), rP; \
+	MOVD	stride+8(FP), rStride; \
+	MOVD	delta+16(FP), rDelta; \
+	PROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	IN_RANGE(noseq, stopped); \
 	MUL	rStride, rIdx, rIdx; \
 	ADD	rP, rIdx, rIdx; \
 	COMMIT_ADD(rDelta, rIdx)
 
-// CMPSTORE_BODY: if *rV == rExpect { *rV = rNew } (release).
-#define CMPSTORE_BODY \
+// CMPSTORE(sec, noarea): if *rV == rExpect { *rV = rNew } (release).
+#define CMPSTORE(sec, noarea) \
+	MOVD	v+8(FP), rV; \
+	MOVD	expect+16(FP), rExpect; \
+	MOVD	newv+24(FP), rNew; \
+	PROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	ON_SLOT(moved, stopped); \
 	MOVD	(rV), rTmp; \
@@ -236,11 +264,17 @@ stopped: \
 	CBNZ	rTmp, failed; \
 	COMMIT_RELEASE(rNew, rV)
 
-// CMPSTORESTORE_BODY: if *rV == rExpect { *rV2 = rNew2 (try-store); *rV =
+// CMPSTORESTORE(sec, noarea): if *rV == rExpect { *rV2 = rNew2 (try-store); *rV =
 // rNew (release, so the try-store is visible first) }.
 #define rV2   R11
 #define rNew2 R12
-#define CMPSTORESTORE_BODY \
+#define CMPSTORESTORE(sec, noarea) \
+	MOVD	v+8(FP), rV; \
+	MOVD	expect+16(FP), rExpect; \
+	MOVD	v2+24(FP), rV2; \
+	MOVD	new2+32(FP), rNew2; \
+	MOVD	newv+40(FP), rNew; \
+	PROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	ON_SLOT(moved, stopped); \
 	MOVD	(rV), rTmp; \
@@ -249,7 +283,7 @@ stopped: \
 	MOVD	rNew2, (rV2); \
 	COMMIT_RELEASE(rNew, rV)
 
-// CMPMEMCPYSTORE_BODY: if *rV == rExpect { copy n bytes from src to dst;
+// CMPMEMCPYSTORE(sec, noarea): if *rV == rExpect { copy n bytes from src to dst;
 // *rV = rNew (release, so the copy is visible first) }. dst, src and n are
 // read from the frame inside the section, so a retry starts the copy over.
 // It moves 8 bytes at a time, then single bytes; an abort in the middle
@@ -258,7 +292,11 @@ stopped: \
 #define rDst R11
 #define rSrc R12
 #define rLen R13
-#define CMPMEMCPYSTORE_BODY \
+#define CMPMEMCPYSTORE(sec, noarea) \
+	MOVD	v+8(FP), rV; \
+	MOVD	expect+16(FP), rExpect; \
+	MOVD	newv+48(FP), rNew; \
+	PROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	ON_SLOT(moved, stopped); \
 	MOVD	(rV), rTmp; \
@@ -283,13 +321,17 @@ tail: \
 commit: \
 	COMMIT_RELEASE(rNew, rV)
 
-// LISTPOP_BODY: rNode = *rV (the head); if rNode == rSentinel -> failed;
+// LISTPOP(sec, noarea): rNode = *rV (the head); if rNode == rSentinel -> failed;
 // *rV = rNext[rNode] (plain: see the ordering argument).
 #define rNext     R11
 #define rSentinel R12
 #define rNode     R13
 #define rLink     R14
-#define LISTPOP_BODY \
+#define LISTPOP(sec, noarea) \
+	MOVD	head+8(FP), rV; \
+	MOVD	next+16(FP), rNext; \
+	MOVD	sentinel+24(FP), rSentinel; \
+	PROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	ON_SLOT(moved, stopped); \
 	MOVD	(rV), rNode; \
@@ -298,133 +340,77 @@ commit: \
 	MOVD	(rNext)(rNode<<3), rLink; \
 	COMMIT(rLink, rV)
 
+// The functions: a raw one and an exported one around each section macro.
+// The blocks have the same shape on purpose (the duplicates tool pairs them
+// by shape): only what differs is written out (symbol, frame size, section
+// index, slow path, result offsets).
+
 // func rseqAdd(p unsafe.Pointer, stride uintptr, delta int64) uint32
 TEXT ·rseqAdd(SB), NOSPLIT|NOFRAME, $0-28
-	MOVD	p+0(FP), rP
-	MOVD	stride+8(FP), rStride
-	MOVD	delta+16(FP), rDelta
-	PROLOGUE(const_secRseqAdd, noarea)
-	ADD_BODY
+	ADDINT64(const_secRseqAdd, noarea)
 	EXIT(const_OK, ret+24(FP))
 	RAW_EXITS(ret+24(FP))
 
 // func AddInt64(p unsafe.Pointer, stride uintptr, delta int64)
 TEXT ·AddInt64(SB), NOSPLIT|NOFRAME, $0-24
 	IF_ATOMIC(slow)
-	MOVD	p+0(FP), rP
-	MOVD	stride+8(FP), rStride
-	MOVD	delta+16(FP), rDelta
-	PROLOGUE(const_secAddInt64, slow)
-	ADD_BODY
+	ADDINT64(const_secAddInt64, slow)
 	RET
 	SLOW_EXITS(·addInt64Slow(SB))
 
 // func rseqCmpStore(slot uint32, v *uint64, expect, newv uint64) uint32
 TEXT ·rseqCmpStore(SB), NOSPLIT|NOFRAME, $0-36
 	MOVWU	slot+0(FP), rSlot
-	MOVD	v+8(FP), rV
-	MOVD	expect+16(FP), rExpect
-	MOVD	newv+24(FP), rNew
-	PROLOGUE(const_secRseqCmpStore, noarea)
-	CMPSTORE_BODY
+	CMPSTORE(const_secRseqCmpStore, noarea)
 	EXIT(const_OK, ret+32(FP))
-	RAW_EXITS(ret+32(FP))
-failed:
-	EXIT(const_CmpFailed, ret+32(FP))
+	RAW_CMP_EXITS(ret+32(FP))
 
 // func CmpStore(slot int, v *uint64, expect, newv uint64) Status
 TEXT ·CmpStore(SB), NOSPLIT|NOFRAME, $0-36
-	IF_ATOMIC(slow)
-	MOVD	slot+0(FP), rSlot
-	SLOT_IN_RANGE(slow)
-	MOVD	v+8(FP), rV
-	MOVD	expect+16(FP), rExpect
-	MOVD	newv+24(FP), rNew
-	PROLOGUE(const_secCmpStore, slow)
-	CMPSTORE_BODY
+	SLOT_ARG
+	CMPSTORE(const_secCmpStore, slow)
 	EXIT(const_OK, ret+32(FP))
 	SLOW_EXITS(·cmpStoreSlow(SB))
-failed:
-	EXIT(const_CmpFailed, ret+32(FP))
-moved:
-	EXIT(const_Moved, ret+32(FP))
+	CMP_EXITS(ret+32(FP))
 
 // func rseqCmpStoreStore(slot uint32, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) uint32
 TEXT ·rseqCmpStoreStore(SB), NOSPLIT|NOFRAME, $0-52
 	MOVWU	slot+0(FP), rSlot
-	MOVD	v+8(FP), rV
-	MOVD	expect+16(FP), rExpect
-	MOVD	v2+24(FP), rV2
-	MOVD	new2+32(FP), rNew2
-	MOVD	newv+40(FP), rNew
-	PROLOGUE(const_secRseqCmpStoreStore, noarea)
-	CMPSTORESTORE_BODY
+	CMPSTORESTORE(const_secRseqCmpStoreStore, noarea)
 	EXIT(const_OK, ret+48(FP))
-	RAW_EXITS(ret+48(FP))
-failed:
-	EXIT(const_CmpFailed, ret+48(FP))
+	RAW_CMP_EXITS(ret+48(FP))
 
 // func CmpStoreStore(slot int, v *uint64, expect uint64, v2 *uint64, new2, newv uint64) Status
 TEXT ·CmpStoreStore(SB), NOSPLIT|NOFRAME, $0-52
-	IF_ATOMIC(slow)
-	MOVD	slot+0(FP), rSlot
-	SLOT_IN_RANGE(slow)
-	MOVD	v+8(FP), rV
-	MOVD	expect+16(FP), rExpect
-	MOVD	v2+24(FP), rV2
-	MOVD	new2+32(FP), rNew2
-	MOVD	newv+40(FP), rNew
-	PROLOGUE(const_secCmpStoreStore, slow)
-	CMPSTORESTORE_BODY
+	SLOT_ARG
+	CMPSTORESTORE(const_secCmpStoreStore, slow)
 	EXIT(const_OK, ret+48(FP))
 	SLOW_EXITS(·cmpStoreStoreSlow(SB))
-failed:
-	EXIT(const_CmpFailed, ret+48(FP))
-moved:
-	EXIT(const_Moved, ret+48(FP))
+	CMP_EXITS(ret+48(FP))
 
 // func rseqCmpMemcpyStore(slot uint32, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) uint32
 TEXT ·rseqCmpMemcpyStore(SB), NOSPLIT|NOFRAME, $0-60
 	MOVWU	slot+0(FP), rSlot
-	MOVD	v+8(FP), rV
-	MOVD	expect+16(FP), rExpect
-	MOVD	newv+48(FP), rNew
-	PROLOGUE(const_secRseqCmpMemcpyStore, noarea)
-	CMPMEMCPYSTORE_BODY
+	CMPMEMCPYSTORE(const_secRseqCmpMemcpyStore, noarea)
 	EXIT(const_OK, ret+56(FP))
-	RAW_EXITS(ret+56(FP))
-failed:
-	EXIT(const_CmpFailed, ret+56(FP))
+	RAW_CMP_EXITS(ret+56(FP))
 
 // func CmpMemcpyStore(slot int, v *uint64, expect uint64, dst, src unsafe.Pointer, n uintptr, newv uint64) Status
 // n above MaxMemcpy goes to the Go side, which panics.
 TEXT ·CmpMemcpyStore(SB), NOSPLIT|NOFRAME, $0-60
-	IF_ATOMIC(slow)
 	MOVD	n+40(FP), rTmp
 	CMP	$const_MaxMemcpy, rTmp
 	BHI	slow
-	MOVD	slot+0(FP), rSlot
-	SLOT_IN_RANGE(slow)
-	MOVD	v+8(FP), rV
-	MOVD	expect+16(FP), rExpect
-	MOVD	newv+48(FP), rNew
-	PROLOGUE(const_secCmpMemcpyStore, slow)
-	CMPMEMCPYSTORE_BODY
+	SLOT_ARG
+	CMPMEMCPYSTORE(const_secCmpMemcpyStore, slow)
 	EXIT(const_OK, ret+56(FP))
 	SLOW_EXITS(·cmpMemcpyStoreSlow(SB))
-failed:
-	EXIT(const_CmpFailed, ret+56(FP))
-moved:
-	EXIT(const_Moved, ret+56(FP))
+	CMP_EXITS(ret+56(FP))
 
 // func rseqListPop(slot uint32, head *uint64, next unsafe.Pointer, sentinel uint64) (node uint64, st uint32)
 TEXT ·rseqListPop(SB), NOSPLIT|NOFRAME, $0-44
 	MOVWU	slot+0(FP), rSlot
-	MOVD	head+8(FP), rV
-	MOVD	next+16(FP), rNext
-	MOVD	sentinel+24(FP), rSentinel
-	PROLOGUE(const_secRseqListPop, noarea)
-	LISTPOP_BODY
+	LISTPOP(const_secRseqListPop, noarea)
 	MOVD	rNode, node+32(FP)
 	EXIT(const_OK, st+40(FP))
 	RAW_EXITS(st+40(FP))
@@ -434,14 +420,8 @@ failed:
 
 // func ListPop(slot int, head *uint64, next unsafe.Pointer, sentinel uint64) (uint64, Status)
 TEXT ·ListPop(SB), NOSPLIT|NOFRAME, $0-44
-	IF_ATOMIC(slow)
-	MOVD	slot+0(FP), rSlot
-	SLOT_IN_RANGE(slow)
-	MOVD	head+8(FP), rV
-	MOVD	next+16(FP), rNext
-	MOVD	sentinel+24(FP), rSentinel
-	PROLOGUE(const_secListPop, slow)
-	LISTPOP_BODY
+	SLOT_ARG
+	LISTPOP(const_secListPop, slow)
 	MOVD	rNode, ret+32(FP)
 	EXIT(const_OK, ret1+40(FP))
 	SLOW_EXITS(·listPopSlow(SB))
