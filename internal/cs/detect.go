@@ -25,8 +25,19 @@ func Describe() Info { return info }
 // Env is the environment variable that overrides detection.
 const Env = "GORSEQ"
 
+// maxSlots bounds the slot count: a kernel that reports more possible CPUs
+// gets this many slots, and indices past them take the slow path.
+const maxSlots = 4096
+
+// SlotsForced reports the rseqslots test build with the slot count set by
+// GORSEQ_SLOTS, rather than the kernel's possible CPUs.
+func SlotsForced() bool { return forcedSlots > 0 }
+
 func init() {
 	nslots = possibleCPUs()
+	if forcedSlots > 0 {
+		nslots = forcedSlots
+	}
 	slotsU = uint32(nslots)
 	p, err := sysAlloc(uintptr(nslots) * CacheLine)
 	if err != nil {
@@ -67,7 +78,7 @@ func possibleCPUs() int {
 			}
 		}
 	}
-	return min(max(n, 1), 4096)
+	return min(max(n, 1), maxSlots)
 }
 
 // parseCPUList returns the highest CPU of a kernel CPU list ("0-3,8-11").

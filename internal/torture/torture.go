@@ -153,8 +153,12 @@ func Shape() string {
 	if d.RSEQ {
 		s = "backend=rseq registration=" + d.Registration + " index=" + d.Index
 	}
-	return fmt.Sprintf("%s slots=%d cpus=%d gomaxprocs=%d kernel=%s arch=%s/%s",
-		s, d.Slots, runtime.NumCPU(), runtime.GOMAXPROCS(0), kernelRelease(), runtime.GOOS, runtime.GOARCH)
+	slots := strconv.Itoa(d.Slots)
+	if cs.SlotsForced() {
+		slots += "(forced)"
+	}
+	return fmt.Sprintf("%s slots=%s cpus=%d gomaxprocs=%d kernel=%s arch=%s/%s",
+		s, slots, runtime.NumCPU(), runtime.GOMAXPROCS(0), kernelRelease(), runtime.GOOS, runtime.GOARCH)
 }
 
 // OnCPU runs f on the calling goroutine with its thread pinned to cpu (see
