@@ -267,8 +267,11 @@ func TestPairExact(t *testing.T) {
 	}
 	for _, nf := range torture.Each(func() { op(); churned.Add(1) }) {
 		t.Run(nf.Name, func(t *testing.T) {
-			sess := torture.Begin(nf.Faults)
+			// The baseline before the injectors start (as in TestIncrement):
+			// a churned op between Begin and this read would be in the
+			// slots but not in want (+4 in an 8-CPU VM with cpu_id slots).
 			before := churned.Load()
+			sess := torture.Begin(nf.Faults)
 			stop := make(chan struct{})
 			var got struct {
 				n      uint64
