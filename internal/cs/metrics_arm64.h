@@ -9,12 +9,7 @@
 // fenced (a Float's or Histogram's snapshot), and the fence orders them.
 
 // MPROLOGUE is PROLOGUE for the metrics table.
-#define MPROLOGUE(sec, noarea) \
-	AREA(noarea); \
-	MOVD	·metricsDescs+((sec)*8)(SB), rDesc; \
-	MOVD	·idxOff(SB), rIdxOff; \
-	MOVD	·stopBase(SB), rStops; \
-	MOVD	ZR, rAborts
+#define MPROLOGUE(sec, noarea) TABLE_PROLOGUE(·metricsDescs, sec, noarea)
 
 // The arguments, in the registers the bodies read (rP and rStride as for
 // ADD_BODY).

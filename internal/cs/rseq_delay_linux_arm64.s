@@ -1,10 +1,8 @@
 //go:build gc && !purego && rseqdelay && !rseqabort
 
-// The rseqdelay build: every critical section spins for a while between its
-// first load and its commit (the kernel selftests' delay injection), so that
-// preemption, migration and signals land inside sections thousands of times
-// more often. Sections stay correct, only slower, and the stress tests must
-// still pass; with a disarmed section they must fail. Never for production.
+// The rseqdelay build, as rseq_delay_linux_amd64.s describes it: every
+// critical section spins between its first load and its commit. Never for
+// production.
 #define DELAY(label) \
 	MOVD	$400, rSpin; \
 label: \

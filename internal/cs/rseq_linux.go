@@ -260,6 +260,27 @@ func platformInit(forceCPU bool) string {
 	return ""
 }
 
+// useLibcArea adopts glibc's rseq registration (cgo binaries, glibc 2.35 or
+// later): __rseq_offset and __rseq_size from the dynamic loader, and the
+// area at the thread pointer plus __rseq_offset confirmed registered for
+// this thread. It returns why it cannot, or "" when the area is in use;
+// missing reports that the loader has no registration to find.
+func useLibcArea(auxv map[uint64]uint64) (why string, missing bool) {
+	off, size, err := libcRseq(auxv)
+	if err != nil {
+		return "glibc's rseq registration was not found: " + err.Error(), true
+	}
+	if size == 0 {
+		return "glibc's rseq registration is disabled (GLIBC_TUNABLES=glibc.pthread.rseq=0?)", false
+	}
+	if e := unix.Errno(libcProbe(off)); e != unix.EBUSY {
+		return fmt.Sprintf("glibc's rseq area at thread pointer %+d is not registered for this thread (probe: %v)", off, e), false
+	}
+	areaOffset = off
+	info.Registration = "libc"
+	return "", false
+}
+
 // rseqCS is the kernel's struct rseq_cs.
 type rseqCS struct {
 	version, flags uint32

@@ -3,7 +3,6 @@
 package cs
 
 import (
-	"fmt"
 	"sync"
 	"unsafe"
 
@@ -44,18 +43,9 @@ func initThreadMode(auxv map[uint64]uint64) string {
 		return "arch_prctl(ARCH_GET_FS) failed: " + unix.Errno(e).Error()
 	}
 	if fs0 != 0 && fs0 == fsbase {
-		off, size, err := libcRseq(auxv)
-		if err != nil {
-			return "cgo binary, but glibc's rseq registration was not found: " + err.Error()
+		if why, _ := useLibcArea(auxv); why != "" {
+			return "cgo binary, but " + why
 		}
-		if size == 0 {
-			return "cgo binary, and glibc's rseq registration is disabled (GLIBC_TUNABLES=glibc.pthread.rseq=0?)"
-		}
-		if e := unix.Errno(libcProbe(off)); e != unix.EBUSY {
-			return fmt.Sprintf("cgo binary, but glibc's rseq area at thread pointer %+d is not registered (probe: %v)", off, e)
-		}
-		areaOffset = off
-		info.Registration = "libc"
 	} else {
 		if fs0 != 0 {
 			// FS:0 already holds an area: only ours can be there.

@@ -36,19 +36,11 @@ func initThreadMode(auxv map[uint64]uint64) string {
 	if tpInit == 0 {
 		return pureGoReason
 	}
-	off, size, err := libcRseq(auxv)
-	if err != nil {
-		return "glibc's rseq registration was not found (" + err.Error() + "); " + pureGoReason
+	why, missing := useLibcArea(auxv)
+	if missing {
+		return why + "; " + pureGoReason
 	}
-	if size == 0 {
-		return "cgo binary, and glibc's rseq registration is disabled (GLIBC_TUNABLES=glibc.pthread.rseq=0?)"
-	}
-	if e := unix.Errno(libcProbe(off)); e != unix.EBUSY {
-		return fmt.Sprintf("glibc's rseq area at thread pointer %+d is not registered for this thread (probe: %v)", off, e)
-	}
-	areaOffset = off
-	info.Registration = "libc"
-	return ""
+	return why
 }
 
 // pureGoReason is the Reason of a pure-Go linux/arm64 binary.

@@ -86,9 +86,11 @@
 
 // PROLOGUE sets up a call, once, before retry: rArea (or a jump to noarea),
 // rDesc = the descriptor of section sec, rIdxOff, rStops and rAborts = 0.
-#define PROLOGUE(sec, noarea) \
+// TABLE_PROLOGUE takes the table of descriptors too (metrics_arm64.h).
+#define PROLOGUE(sec, noarea) TABLE_PROLOGUE(·descs, sec, noarea)
+#define TABLE_PROLOGUE(table, sec, noarea) \
 	AREA(noarea); \
-	MOVD	·descs+((sec)*8)(SB), rDesc; \
+	MOVD	table+((sec)*8)(SB), rDesc; \
 	MOVD	·idxOff(SB), rIdxOff; \
 	MOVD	·stopBase(SB), rStops; \
 	MOVD	ZR, rAborts
@@ -343,7 +345,11 @@ commit: \
 // The functions: a raw one and an exported one around each section macro.
 // The blocks have the same shape on purpose (the duplicates tool pairs them
 // by shape): only what differs is written out (symbol, frame size, section
-// index, slow path, result offsets).
+// index, slow path, result offsets). They also read like sections_amd64.h's,
+// as do here_arm64.h's and metrics_arm64.h's like their amd64 headers: the
+// macros have one name per meaning on both architectures. They stay apart
+// because the two differ in where the OK status is written (amd64 stores it
+// before the section, whose commit must end in RET for its scanner).
 
 // func rseqAdd(p unsafe.Pointer, stride uintptr, delta int64) uint32
 TEXT ·rseqAdd(SB), NOSPLIT|NOFRAME, $0-28
@@ -436,6 +442,8 @@ moved:
 #include "metrics_arm64.h"
 
 // The functions whose sections get descriptors, each at its sec... index.
+// The table reads like sections_amd64.h's; it stays per architecture
+// because an architecture may lack a section another has.
 // DATA entries must come in increasing offset order: keep the order of the
 // sec... constants.
 DATA ·csText+(const_secRseqAdd*8)(SB)/8, $·rseqAdd(SB)

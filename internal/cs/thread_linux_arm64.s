@@ -3,7 +3,9 @@
 // The routines without critical sections: the slot read outside a section,
 // the thread pointer and libc probes, and the empty call. They use none of
 // the variant hooks of sections_arm64.h, so this file is assembled once, in
-// every build.
+// every build. CurrentSlot and rseqCurrent follow thread_linux_amd64.s line
+// for line on purpose (the macros have the same names on both), so that a
+// reader of one knows the other.
 
 #include "asm_arm64.h"
 
