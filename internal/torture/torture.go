@@ -33,6 +33,9 @@ type Faults struct {
 	// Period between two injections of each kind; 0 means 200µs.
 	Period time.Duration
 	// Work runs on each churned thread before it exits; nil means nothing.
+	// Summary.Threads counts the runs of Work, each finished: a stress
+	// test adds it to its expected total rather than reading a count of
+	// its own around Start, which would race with the injector.
 	Work func()
 }
 
