@@ -150,7 +150,9 @@ func TestPerCPUModel(t *testing.T) {
 
 // TestPerCPULIFO: with the goroutine on one slot, the list is a stack. In
 // the RSEQ backend the goroutine may move between two calls, so the test
-// keeps the runs that stayed on one slot.
+// keeps the runs that stayed on one slot; its thread is pinned to one CPU,
+// so that with cpu_id slots it cannot move away and back within a run
+// (which the slot checks around it would not see).
 func TestPerCPULIFO(t *testing.T) {
 	l, err := list.NewPerCPU[int](64)
 	if err != nil {
@@ -158,6 +160,11 @@ func TestPerCPULIFO(t *testing.T) {
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	if cpus := torture.AllowedCPUs(); len(cpus) > 0 {
+		if unpin, err := torture.Pin(cpus[len(cpus)-1]); err == nil {
+			defer unpin()
+		}
+	}
 	checked := 0
 	for range 1000 {
 		s := cs.CurrentSlot()
