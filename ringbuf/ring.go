@@ -167,17 +167,29 @@ func (r *Ring[T]) Cap() int { return int(r.mask + 1) }
 // reports true, or reports false, changing nothing but the drop count, when
 // that ring is full. It never waits for consumers or other producers.
 //
-// In the RSEQ backend Push is one critical section that copies v into the
-// ring and publishes it by moving the ring's tail (see Backends in the
-// package doc), so v is never visible half-written. It retries only when
-// the thread moves to another CPU (or was not on the CPU it guessed) or
-// another thread pushed to the same ring first. In the Atomic backend it
+// In the RSEQ backend Push is one critical section (cs.RingPush) that finds
+// the calling thread's slot, checks room, copies v into the ring and
+// publishes it by moving the ring's tail (see Backends in the package doc),
+// so v is never visible half-written; it goes back to the ring only when
+// the ring looked full from the producers' copy of head, to look at the
+// consumers' head itself. In the Atomic backend it
 // is [lockfree.Queue.Push] on a ring chosen by the goroutine's probe,
 // which moves to another ring when the push lost a race to another
 // producer.
 //
 // A successful Push synchronizes before the Pop or Drain that returns v.
 func (r *Ring[T]) Push(v T) bool {
+	if r.rseq && r.word {
+		// The common case in the caller's frame: one call to the section.
+		cs.RaceRelease(unsafe.Pointer(&r.race))
+		var w uint64
+		*(*T)(unsafe.Pointer(&w)) = v
+		if _, st := cs.RingPush(r.m.base, r.m.stride, hdrSize, r.mask, r.estep, w); st == cs.OK {
+			r.parked.notify()
+			runtime.KeepAlive(r)
+			return true
+		}
+	}
 	_, ok := r.push(v)
 	return ok
 }
@@ -189,40 +201,31 @@ func (r *Ring[T]) push(v T) (int, bool) {
 		return r.pushAtomic(v)
 	}
 	cs.RaceRelease(unsafe.Pointer(&r.race))
-	var w uint64
-	if r.word {
-		*(*T)(unsafe.Pointer(&w)) = v
-	}
-	g := guessFor()
-	s, guessed := int(g.Load()), true
 	for {
-		h := r.m.hdr(s)
-		t := atomic.LoadUint64(&h.tail)
-		if int64(t-atomic.LoadUint64(&h.limit)) > int64(r.mask) && !h.refresh(s, t, 1, r.mask+1) {
-			if guessed {
-				s, guessed = learn(g), false
-				continue
-			}
-			r.m.drop()
-			runtime.KeepAlive(r)
-			return s, false
-		}
-		e := unsafe.Add(unsafe.Pointer(h), hdrSize+uintptr(t&r.mask)*r.estep)
+		// One critical section finds the slot, checks room against limit,
+		// stores v and commits the tail.
+		var s int
 		var st cs.Status
 		if r.word {
-			st = cs.CmpStoreStore(s, &h.tail, t, (*uint64)(e), w, t+1)
+			var w uint64
+			*(*T)(unsafe.Pointer(&w)) = v
+			s, st = cs.RingPush(r.m.base, r.m.stride, hdrSize, r.mask, r.estep, w)
 		} else {
-			st = cs.CmpMemcpyStore(s, &h.tail, t, e, unsafe.Pointer(&v), r.esize, t+1)
+			s, st = cs.RingPushCopy(r.m.base, r.m.stride, hdrSize, r.mask, r.estep, unsafe.Pointer(&v), r.esize)
 		}
 		if st == cs.OK {
 			r.parked.notify()
 			runtime.KeepAlive(r)
 			return s, true
 		}
-		// Moved to another slot (or the guess was wrong), or another
-		// producer of the slot committed first: read the slot again.
-		if st == cs.Moved {
-			s, guessed = learn(g), false
+		// The ring of slot s looked full from limit: look at head, raise
+		// limit if there is room, and push again (perhaps to another slot
+		// by then).
+		h := r.m.hdr(s)
+		if !h.refresh(s, atomic.LoadUint64(&h.tail), 1, r.mask+1) {
+			r.m.drop()
+			runtime.KeepAlive(r)
+			return s, false
 		}
 	}
 }

@@ -106,3 +106,7 @@ func RawAddFloat64(p unsafe.Pointer, stride uintptr, delta float64) Status {
 func RawAddPairAt(p unsafe.Pointer, stride uintptr, bounds unsafe.Pointer, n uintptr, x float64) Status {
 	return Status(rseqAddPairAt(p, stride, bounds, n, x))
 }
+
+func RingPushGeneric(h unsafe.Pointer, ring uintptr, mask uint64, step uintptr, src unsafe.Pointer, n uintptr) Status {
+	return ringPushGeneric(h, ring, mask, step, src, n)
+}

@@ -1,0 +1,15 @@
+//go:build !linux || !amd64 || !gc || purego
+
+package cs
+
+import "unsafe"
+
+const RingAsm = false
+
+func RawRingPush(p unsafe.Pointer, stride, ring uintptr, mask uint64, step uintptr, v uint64) (int, Status) {
+	return ringPushSlow(p, stride, ring, mask, step, v)
+}
+
+func RawRingPushCopy(p unsafe.Pointer, stride, ring uintptr, mask uint64, step uintptr, src unsafe.Pointer, n uintptr) (int, Status) {
+	return ringPushCopySlow(p, stride, ring, mask, step, src, n)
+}

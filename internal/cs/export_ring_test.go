@@ -1,0 +1,17 @@
+//go:build linux && amd64 && gc && !purego
+
+package cs
+
+import "unsafe"
+
+const RingAsm = true
+
+func RawRingPush(p unsafe.Pointer, stride, ring uintptr, mask uint64, step uintptr, v uint64) (int, Status) {
+	s, st := rseqRingPush(p, stride, ring, mask, step, v)
+	return s, Status(st)
+}
+
+func RawRingPushCopy(p unsafe.Pointer, stride, ring uintptr, mask uint64, step uintptr, src unsafe.Pointer, n uintptr) (int, Status) {
+	s, st := rseqRingPushCopy(p, stride, ring, mask, step, src, n)
+	return s, Status(st)
+}

@@ -1,0 +1,111 @@
+package cs_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math/rand/v2"
+	"testing"
+	"unsafe"
+
+	"github.com/gorseq/rseq/internal/cs"
+)
+
+// TestRingPushMatchesGeneric runs the ring sections (raw and exported) and
+// their generic version on identical memory, over random rings (mask,
+// entry step, tail, limit: empty, partly full, full), values and copy
+// lengths: the section must change exactly what the generic version changes
+// on the slot it reports, and nothing on any other slot.
+func TestRingPushMatchesGeneric(t *testing.T) {
+	needCommits(t)
+	onSectionThread(t, func() { ringPushMatchesGeneric(t) })
+}
+
+func ringPushMatchesGeneric(t *testing.T) {
+	const ring, size = 64, 64 + 8*64
+	m, err := cs.Alloc(size, 64)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	defer m.Free()
+	rng := rand.New(rand.NewPCG(1, 2))
+	n := cs.Slots()
+	for iter := range 3000 {
+		mask := uint64(1)<<rng.IntN(4) - 1 // 0, 1, 3, 7
+		step := uintptr(8 * (1 + rng.IntN(8)))
+		tail := rng.Uint64() >> rng.IntN(64)
+		used := uint64(rng.IntN(int(mask) + 2)) // up to mask+1: full
+		limit := tail - used
+		if used > tail {
+			limit = 0
+		}
+		img := make([]byte, size)
+		for i := range img {
+			img[i] = byte(rng.Uint32())
+		}
+		binary.LittleEndian.PutUint64(img[0:], tail)
+		binary.LittleEndian.PutUint64(img[8:], limit)
+		src := make([]byte, step)
+		for i := range src {
+			src[i] = byte(rng.Uint32())
+		}
+		word := binary.LittleEndian.Uint64(src)
+		cp := uintptr(8)
+		kind := iter % 4 // raw word, raw copy, exported word, exported copy
+		if kind%2 == 1 {
+			cp = uintptr(rng.IntN(int(step) + 1))
+		}
+		for s := range n {
+			copy(unsafe.Slice((*byte)(m.Slot(s)), size), img)
+		}
+		var s int
+		var st cs.Status
+		switch kind {
+		case 0:
+			s, st = cs.RawRingPush(m.Base(), m.Stride(), ring, mask, step, word)
+		case 1:
+			s, st = cs.RawRingPushCopy(m.Base(), m.Stride(), ring, mask, step, unsafe.Pointer(&src[0]), cp)
+		case 2:
+			s, st = cs.RingPush(m.Base(), m.Stride(), ring, mask, step, word)
+		case 3:
+			s, st = cs.RingPushCopy(m.Base(), m.Stride(), ring, mask, step, unsafe.Pointer(&src[0]), cp)
+		}
+		if s < 0 || s >= n {
+			t.Errorf("iter %d: slot %d out of range", iter, s)
+			return
+		}
+		want := bytes.Clone(img)
+		wst := cs.RingPushGeneric(unsafe.Pointer(&want[0]), ring, mask, step, unsafe.Pointer(&src[0]), cp)
+		if st != wst {
+			t.Errorf("iter %d (kind %d, mask %d, step %d, tail %d, limit %d): status %v, generic %v", iter, kind, mask, step, tail, limit, st, wst)
+			return
+		}
+		for q := range n {
+			got := unsafe.Slice((*byte)(m.Slot(q)), size)
+			exp := img
+			if q == s {
+				exp = want
+			}
+			if !bytes.Equal(got, exp) {
+				t.Errorf("iter %d (kind %d, mask %d, step %d, n %d, tail %d, limit %d): slot %d (pushed to %d) differs from the generic version", iter, kind, mask, step, cp, tail, limit, q, s)
+				return
+			}
+		}
+	}
+}
+
+// TestRingPushCopyTooLong: n above MaxMemcpy panics.
+func TestRingPushCopyTooLong(t *testing.T) {
+	m, err := cs.Alloc(128, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Free()
+	defer func() {
+		if recover() == nil {
+			t.Error("RingPushCopy with n > MaxMemcpy did not panic")
+		}
+	}()
+	var b [8]byte
+	cs.RingPushCopy(m.Base(), m.Stride(), 64, 0, 8, unsafe.Pointer(&b), cs.MaxMemcpy+1)
+}
