@@ -124,12 +124,13 @@ var (
 
 	// descTab holds the descriptors (struct rseq_cs, 32-byte aligned: the
 	// linker aligns variables of 32 bytes or more to 32, and
-	// initDescriptors checks it), so that an amd64 section takes its
-	// descriptor's address with a LEAQ instead of a load.
+	// initDescriptors checks it), so that a section takes its
+	// descriptor's address (amd64: a LEAQ; arm64: an ADRP and an ADD)
+	// instead of loading it.
 	descTab [nSections]rseqCS
 )
 
-// hotState is what an amd64 section reads besides its arguments, its
+// hotState is what a section (amd64, arm64) reads besides its arguments, its
 // descriptor and the thread's area, in 32 bytes (one cache line: the linker
 // aligns a 32-byte variable to 32 bytes), so that a section touches one line
 // of globals, not one per variable. platformInit writes it once from the

@@ -70,8 +70,9 @@
 
 // Common registers of every section, besides rArea, rIdx, rIdxOff and rTmp.
 #define rDesc   R4  // this section's struct rseq_cs
-#define rStops  R5  // the stop words: ·stopBase
+#define rStops  R5  // the stop words: hot.stopBase
 #define rAborts R6  // aborts of this call so far
+#define rSlots  R19 // hot.slots, the bound of the slot index
 #define rSpin   R16 // DELAY's counter (rseqdelay build)
 
 // MOVZ XZR, #startMark / #postMark: instructions that do nothing, marking
@@ -85,14 +86,22 @@
 #define SIGNATURE WORD $const_Signature
 
 // PROLOGUE sets up a call, once, before retry: rArea (or a jump to noarea),
-// rDesc = the descriptor of section sec, rIdxOff, rStops and rAborts = 0.
-// TABLE_PROLOGUE takes the table of descriptors too (metrics_arm64.h).
-#define PROLOGUE(sec, noarea) TABLE_PROLOGUE(·descs, sec, noarea)
+// rDesc = the descriptor of section sec (its address in descTab, taken, not
+// loaded), rIdxOff, rStops, rSlots (all three from the one line of ·hot)
+// and rAborts = 0. TABLE_PROLOGUE loads the descriptor's address from a
+// table of its own instead (metrics_arm64.h).
+#define PROLOGUE(sec, noarea) \
+	COMMON_PROLOGUE(noarea); \
+	MOVD	$·descTab+((sec)*rseqCS__size)(SB), rDesc
 #define TABLE_PROLOGUE(table, sec, noarea) \
+	COMMON_PROLOGUE(noarea); \
+	MOVD	table+((sec)*8)(SB), rDesc
+#define COMMON_PROLOGUE(noarea) \
+	HOT; \
 	AREA(noarea); \
-	MOVD	table+((sec)*8)(SB), rDesc; \
-	MOVD	·idxOff(SB), rIdxOff; \
-	MOVD	·stopBase(SB), rStops; \
+	IDXOFF; \
+	MOVD	hotState_stopBase(rHot), rStops; \
+	MOVWU	hotState_slots(rHot), rSlots; \
 	MOVD	ZR, rAborts
 
 // ARM starts an attempt (label retry): it stores the descriptor in the
@@ -125,8 +134,7 @@ retry: \
 // IN_RANGE: for sections on the current slot, whatever it is; an index past
 // the slots (a kernel with more CPUs than it said) takes the slow path.
 #define IN_RANGE(noseq, stopped) \
-	MOVWU	·slotsU(SB), rTmp; \
-	CMPW	rTmp, rIdx; \
+	CMPW	rSlots, rIdx; \
 	BHS	noseq; \
 	STOPCHECK(stopped)
 
@@ -211,25 +219,23 @@ noseq: \
 stopped: \
 	JMP	fn
 
-// The rseqOn check at the top of every exported function.
+// The backend switch at the top of every exported function without a slot
+// argument: hot.nslots is 0 until the RSEQ backend is selected, then
+// Slots().
 #define IF_ATOMIC(slow) \
-	MOVBU	·rseqOn(SB), rTmp; \
-	CBZW	rTmp, slow
+	MOVD	·hot+hotState_nslots(SB), rTmp; \
+	CBZ	rTmp, slow
 
-// The range check of an exported function's slot argument: out of range
-// goes to the Go side, which panics naming it.
-#define SLOT_IN_RANGE(slow) \
-	MOVD	·nslots(SB), rTmp; \
+// SLOT_ARG is the exported compare sections' entry: the slot (an int) goes
+// to rSlot, and one compare with hot.nslots sends both the Atomic backend
+// (nslots 0) and a slot out of range to slow, where the Go side panics
+// naming a bad slot. The raw functions load their uint32 slot with one
+// MOVWU.
+#define SLOT_ARG \
+	MOVD	slot+0(FP), rSlot; \
+	MOVD	·hot+hotState_nslots(SB), rTmp; \
 	CMP	rTmp, rSlot; \
 	BHS	slow
-
-// SLOT_ARG is the exported compare sections' entry: the Atomic backend and
-// a slot argument out of range go to slow; the slot (an int) goes to
-// rSlot. The raw functions load their uint32 slot with one MOVWU.
-#define SLOT_ARG \
-	IF_ATOMIC(slow); \
-	MOVD	slot+0(FP), rSlot; \
-	SLOT_IN_RANGE(slow)
 
 // The arguments, in the registers the section bodies read. The compare
 // sections share rSlot, rV (the word compared and committed) and rExpect.

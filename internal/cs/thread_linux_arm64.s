@@ -11,12 +11,13 @@
 
 // func CurrentSlot() int
 TEXT ·CurrentSlot(SB), NOSPLIT|NOFRAME, $0-8
-	MOVBU	·rseqOn(SB), rTmp
-	CBZW	rTmp, slow
+	HOT
+	MOVD	hotState_nslots(rHot), rTmp
+	CBZ	rTmp, slow
 	AREA(slow)
-	MOVD	·idxOff(SB), rIdxOff
+	IDXOFF
 	READ_INDEX(slow)
-	MOVWU	·slotsU(SB), rTmp
+	MOVWU	hotState_slots(rHot), rTmp
 	CMPW	rTmp, rIdx
 	BHS	slow
 	MOVD	rIdx, ret+0(FP)
@@ -28,8 +29,9 @@ slow:
 // Reads this thread's slot index outside any section (a hint: the thread
 // may move right after).
 TEXT ·rseqCurrent(SB), NOSPLIT|NOFRAME, $0-8
+	HOT
 	AREA(noarea)
-	MOVD	·idxOff(SB), rIdxOff
+	IDXOFF
 	READ_INDEX(noseq)
 	MOVW	rIdx, idx+0(FP)
 	MOVW	$const_OK, rTmp
