@@ -43,8 +43,12 @@ type consSide struct {
 	// (two consumers racing), which is harmless: any value tail once had
 	// is a lower bound of tail, and entries below it are published.
 	// (That a consumer sees the entries published below a tail value
-	// that another consumer loaded and stored here rests on x86-TSO's
-	// transitivity; the RSEQ backend exists on amd64 only.)
+	// that another consumer loaded and stored here rests on transitivity:
+	// the tail's commit is a release (any store on x86-TSO; a
+	// store-release in the arm64 sections), and a consumer's atomic load
+	// of tail and atomic store of seen (LDAR and STLR on arm64) carry it
+	// to the next consumer's atomic load of seen, as Go's memory model
+	// promises for its atomics.)
 	seen uint64
 }
 

@@ -1,4 +1,4 @@
-//go:build !linux || !amd64 || !gc || purego
+//go:build !linux || !(amd64 || arm64) || !gc || purego
 
 package cs
 

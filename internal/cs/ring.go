@@ -7,7 +7,8 @@ import (
 )
 
 // The ring push primitives (package ringbuf's Ring.Push): on linux/amd64
-// each is one critical section (ring_amd64.h, ring_linux_amd64.go);
+// and linux/arm64 each is one critical section (ring_amd64.h, ring_arm64.h,
+// ring_linux.go);
 // elsewhere, and for everything the section does not finish, they are the
 // Go functions below, built on CurrentSlot and CmpStoreStore or
 // CmpMemcpyStore.

@@ -1,11 +1,11 @@
-//go:build !linux || !amd64 || !gc || purego
+//go:build !linux || !(amd64 || arm64) || !gc || purego
 
 package cs
 
 import "unsafe"
 
 // RingPush appends the word v to the ring of the calling thread's slot; on
-// this platform it is CurrentSlot and CmpStoreStore. See ring_linux_amd64.go
+// this platform it is CurrentSlot and CmpStoreStore. See ring_linux.go
 // for the contract and ring.go for the layout.
 func RingPush(p unsafe.Pointer, stride, ring uintptr, mask uint64, step uintptr, v uint64) (slot int, st Status) {
 	return ringPushSlow(p, stride, ring, mask, step, v)

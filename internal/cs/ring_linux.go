@@ -1,4 +1,4 @@
-//go:build gc && !purego
+//go:build gc && !purego && (amd64 || arm64)
 
 package cs
 
@@ -17,7 +17,7 @@ const (
 	nRingSections
 )
 
-// ringText (asm DATA in ring_amd64.h) holds the entries of the functions
+// ringText (asm DATA in ring_amd64.h and ring_arm64.h) holds the entries of the functions
 // with a ring section, ringDescs their descriptors.
 var ringDescs, ringText [nRingSections]uintptr
 
