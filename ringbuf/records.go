@@ -217,7 +217,17 @@ func (r *Records) commit(buf []byte, hdr uint64, p []byte) (int, error) {
 	var markHdr *slotHdr
 	var mark, markEnd uint64
 	for {
-		s := cs.CurrentSlot()
+		// One critical section finds the slot, checks that the record
+		// fits before the ring's end and in the room limit says is free,
+		// copies it and commits the tail.
+		s, st := cs.RecordsPush(r.m.base, r.m.stride, hdrSize, r.size, unsafe.Pointer(&buf[0]), uintptr(n), sz)
+		if st == cs.OK {
+			r.parked.notify()
+			runtime.KeepAlive(r)
+			return s, nil
+		}
+		// It would cross the ring's end, or the ring looked full from
+		// limit: decide on slot s's header with plain loads.
 		h := r.m.hdr(s)
 		ring := r.m.ring(s)
 		t := atomic.LoadUint64(&h.tail)
@@ -246,12 +256,7 @@ func (r *Records) commit(buf []byte, hdr uint64, p []byte) (int, error) {
 			}
 			break
 		}
-		if cs.CmpMemcpyStore(s, &h.tail, t, unsafe.Add(ring, off), unsafe.Pointer(&buf[0]), uintptr(n), t+sz) == cs.OK {
-			r.parked.notify()
-			runtime.KeepAlive(r)
-			return s, nil
-		}
-		// Moved, or another producer of the slot committed first.
+		// Room now (limit raised), or the tail moved: push again.
 	}
 	r.m.drop()
 	runtime.KeepAlive(r)

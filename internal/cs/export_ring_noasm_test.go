@@ -13,3 +13,7 @@ func RawRingPush(p unsafe.Pointer, stride, ring uintptr, mask uint64, step uintp
 func RawRingPushCopy(p unsafe.Pointer, stride, ring uintptr, mask uint64, step uintptr, src unsafe.Pointer, n uintptr) (int, Status) {
 	return ringPushCopySlow(p, stride, ring, mask, step, src, n)
 }
+
+func RawRecordsPush(p unsafe.Pointer, stride, ring uintptr, size uint64, src unsafe.Pointer, n uintptr, sz uint64) (int, Status) {
+	return recordsPushSlow(p, stride, ring, size, src, n, sz)
+}

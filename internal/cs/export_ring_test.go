@@ -15,3 +15,8 @@ func RawRingPushCopy(p unsafe.Pointer, stride, ring uintptr, mask uint64, step u
 	s, st := rseqRingPushCopy(p, stride, ring, mask, step, src, n)
 	return s, Status(st)
 }
+
+func RawRecordsPush(p unsafe.Pointer, stride, ring uintptr, size uint64, src unsafe.Pointer, n uintptr, sz uint64) (int, Status) {
+	s, st := rseqRecordsPush(p, stride, ring, size, src, n, sz)
+	return s, Status(st)
+}

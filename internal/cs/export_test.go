@@ -110,3 +110,7 @@ func RawAddPairAt(p unsafe.Pointer, stride uintptr, bounds unsafe.Pointer, n uin
 func RingPushGeneric(h unsafe.Pointer, ring uintptr, mask uint64, step uintptr, src unsafe.Pointer, n uintptr) Status {
 	return ringPushGeneric(h, ring, mask, step, src, n)
 }
+
+func RecordsPushGeneric(h unsafe.Pointer, ring uintptr, size uint64, src unsafe.Pointer, n uintptr, sz uint64) Status {
+	return recordsPushGeneric(h, ring, size, src, n, sz)
+}

@@ -58,6 +58,40 @@ func ringPushCopySlow(p unsafe.Pointer, stride, ring uintptr, mask uint64, step 
 	}
 }
 
+// recordsPushSlow is ringPushSlow for RecordsPush.
+func recordsPushSlow(p unsafe.Pointer, stride, ring uintptr, size uint64, src unsafe.Pointer, n uintptr, sz uint64) (int, Status) {
+	if n > MaxMemcpy {
+		panic("cs: RecordsPush n " + strconv.FormatUint(uint64(n), 10) + " exceeds MaxMemcpy " + strconv.Itoa(MaxMemcpy))
+	}
+	for {
+		s := CurrentSlot()
+		h := unsafe.Add(p, uintptr(s)*stride)
+		tail := (*uint64)(h)
+		t := atomic.LoadUint64(tail)
+		off := t & (size - 1)
+		if off+sz > size || t+sz-atomic.LoadUint64((*uint64)(unsafe.Add(h, 8))) > size {
+			return s, CmpFailed
+		}
+		if CmpMemcpyStore(s, tail, t, unsafe.Add(h, ring+uintptr(off)), src, n, t+sz) == OK {
+			return s, OK
+		}
+	}
+}
+
+// recordsPushGeneric is the generic version of the records section for a
+// known slot whose header is h, which the caller holds.
+func recordsPushGeneric(h unsafe.Pointer, ring uintptr, size uint64, src unsafe.Pointer, n uintptr, sz uint64) Status {
+	tail := (*uint64)(h)
+	t := atomic.LoadUint64(tail)
+	off := t & (size - 1)
+	if off+sz > size || t+sz-atomic.LoadUint64((*uint64)(unsafe.Add(h, 8))) > size {
+		return CmpFailed
+	}
+	copy(unsafe.Slice((*byte)(unsafe.Add(h, ring+uintptr(off))), n), unsafe.Slice((*byte)(src), n))
+	atomic.StoreUint64(tail, t+sz)
+	return OK
+}
+
 // ringPushGeneric is the generic version of the sections for a known slot
 // whose header is h, which the caller holds (the tests compare it with the
 // asm).

@@ -125,8 +125,84 @@ TEXT ·RingPushCopy(SB), NOSPLIT|NOFRAME, $0-68
 	SLOW_EXITS(·ringPushCopySlow(SB))
 	CMP_EXITS(st+64(FP))
 
+// RECPUSH: records_push(p, stride, ring, size, src, n, sz) -> (slot, st):
+//
+//	s = current slot; h = p + s*stride
+//	t = *(u64 *)h; off = t & (size-1)
+//	if off + sz > size: return s, CmpFailed          // needs a wrap marker first
+//	if t + sz - *(u64 *)(h + 8) > size: return s, CmpFailed   // looks full (limit)
+//	copy n bytes from src to h + ring + off          // n <= sz, try-stores
+//	*(u64 *)h = t + sz                               // commit
+//	return s, OK
+#define RECPUSH(sec, noarea) \
+	MOVQ	p+0(FP), rP; \
+	MOVQ	stride+8(FP), rStride; \
+	RPROLOGUE(sec, noarea); \
+	ARM(noseq); \
+	IN_RANGE(noseq, stopped); \
+	MOVQ	rIdx, slot+56(FP); \
+	IMULQ	rStride, rIdx; \
+	ADDQ	rP, rHdr; \
+	MOVQ	(rHdr), rTail; \
+	MOVQ	size+24(FP), R13; \
+	DECQ	R13; \
+	MOVQ	rTail, rEntry; \
+	ANDQ	R13, rEntry; \
+	MOVQ	rEntry, R13; \
+	ADDQ	sz+48(FP), R13; \
+	CMPQ	R13, size+24(FP); \
+	JA	failed; \
+	MOVQ	rTail, R13; \
+	ADDQ	sz+48(FP), R13; \
+	SUBQ	8(rHdr), R13; \
+	CMPQ	R13, size+24(FP); \
+	JA	failed; \
+	ADDQ	ring+16(FP), rEntry; \
+	ADDQ	rHdr, rEntry; \
+	MOVQ	src+32(FP), R13; \
+	MOVQ	n+40(FP), R14; \
+qloop8: \
+	CMPQ	R14, $8; \
+	JB	qtail; \
+	MOVQ	(R13), rTmp; \
+	MOVQ	rTmp, (rEntry); \
+	ADDQ	$8, R13; \
+	ADDQ	$8, rEntry; \
+	SUBQ	$8, R14; \
+	JMP	qloop8; \
+qtail: \
+	TESTQ	R14, R14; \
+	JZ	qcommit; \
+	MOVB	(R13), rTmp; \
+	MOVB	rTmp, (rEntry); \
+	INCQ	R13; \
+	INCQ	rEntry; \
+	DECQ	R14; \
+	JMP	qtail; \
+qcommit: \
+	ADDQ	sz+48(FP), rTail; \
+	COMMIT(rTail, (rHdr))
+
+// func rseqRecordsPush(p unsafe.Pointer, stride, ring uintptr, size uint64, src unsafe.Pointer, n uintptr, sz uint64) (slot int, st uint32)
+TEXT ·rseqRecordsPush(SB), NOSPLIT|NOFRAME, $0-68
+	MOVL	$const_OK, st+64(FP)
+	RECPUSH(const_rsecRseqRecordsPush, noarea)
+	RAW_CMP_EXITS(st+64(FP))
+
+// func RecordsPush(p unsafe.Pointer, stride, ring uintptr, size uint64, src unsafe.Pointer, n uintptr, sz uint64) (slot int, st Status)
+TEXT ·RecordsPush(SB), NOSPLIT|NOFRAME, $0-68
+	ON_SWITCH
+	CMPQ	n+40(FP), $const_MaxMemcpy
+	JA	slow
+	MOVL	$const_OK, st+64(FP)
+	RECPUSH(const_rsecRecordsPush, slow)
+	SLOW_EXITS(·recordsPushSlow(SB))
+	CMP_EXITS(st+64(FP))
+
 DATA ·ringText+(const_rsecRseqRingPush*8)(SB)/8, $·rseqRingPush(SB)
 DATA ·ringText+(const_rsecRingPush*8)(SB)/8, $·RingPush(SB)
 DATA ·ringText+(const_rsecRseqRingPushCopy*8)(SB)/8, $·rseqRingPushCopy(SB)
 DATA ·ringText+(const_rsecRingPushCopy*8)(SB)/8, $·RingPushCopy(SB)
+DATA ·ringText+(const_rsecRseqRecordsPush*8)(SB)/8, $·rseqRecordsPush(SB)
+DATA ·ringText+(const_rsecRecordsPush*8)(SB)/8, $·RecordsPush(SB)
 GLOBL ·ringText(SB), NOPTR|RODATA, $(const_nRingSections*8)

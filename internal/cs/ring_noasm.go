@@ -16,3 +16,9 @@ func RingPush(p unsafe.Pointer, stride, ring uintptr, mask uint64, step uintptr,
 func RingPushCopy(p unsafe.Pointer, stride, ring uintptr, mask uint64, step uintptr, src unsafe.Pointer, n uintptr) (slot int, st Status) {
 	return ringPushCopySlow(p, stride, ring, mask, step, src, n)
 }
+
+// RecordsPush appends a record to the byte ring of the calling thread's
+// slot; on this platform CurrentSlot and CmpMemcpyStore.
+func RecordsPush(p unsafe.Pointer, stride, ring uintptr, size uint64, src unsafe.Pointer, n uintptr, sz uint64) (slot int, st Status) {
+	return recordsPushSlow(p, stride, ring, size, src, n, sz)
+}

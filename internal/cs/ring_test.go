@@ -30,7 +30,7 @@ func ringPushMatchesGeneric(t *testing.T) {
 	defer m.Free()
 	rng := rand.New(rand.NewPCG(1, 2))
 	n := cs.Slots()
-	for iter := range 3000 {
+	for iter := range 6000 {
 		mask := uint64(1)<<rng.IntN(4) - 1 // 0, 1, 3, 7
 		step := uintptr(8 * (1 + rng.IntN(8)))
 		tail := rng.Uint64() >> rng.IntN(64)
@@ -51,9 +51,22 @@ func ringPushMatchesGeneric(t *testing.T) {
 		}
 		word := binary.LittleEndian.Uint64(src)
 		cp := uintptr(8)
-		kind := iter % 4 // raw word, raw copy, exported word, exported copy
+		kind := iter % 6 // raw word, raw copy, exported word, exported copy, raw records, exported records
 		if kind%2 == 1 {
 			cp = uintptr(rng.IntN(int(step) + 1))
+		}
+		// Records: a byte ring of size bytes (16 to 256), a record taking sz
+		// bytes (a multiple of 8) of which cp are copied.
+		rsize := uint64(16) << rng.IntN(5)
+		sz := uint64(8 * (1 + rng.IntN(int(rsize/8))))
+		if kind >= 4 {
+			cp = uintptr(rng.IntN(int(min(sz, uint64(step))) + 1))
+			used := uint64(rng.IntN(int(rsize) + 1))
+			limit = tail - used
+			if used > tail {
+				limit = 0
+			}
+			binary.LittleEndian.PutUint64(img[8:], limit)
 		}
 		for s := range n {
 			copy(unsafe.Slice((*byte)(m.Slot(s)), size), img)
@@ -69,13 +82,22 @@ func ringPushMatchesGeneric(t *testing.T) {
 			s, st = cs.RingPush(m.Base(), m.Stride(), ring, mask, step, word)
 		case 3:
 			s, st = cs.RingPushCopy(m.Base(), m.Stride(), ring, mask, step, unsafe.Pointer(&src[0]), cp)
+		case 4:
+			s, st = cs.RawRecordsPush(m.Base(), m.Stride(), ring, rsize, unsafe.Pointer(&src[0]), cp, sz)
+		case 5:
+			s, st = cs.RecordsPush(m.Base(), m.Stride(), ring, rsize, unsafe.Pointer(&src[0]), cp, sz)
 		}
 		if s < 0 || s >= n {
 			t.Errorf("iter %d: slot %d out of range", iter, s)
 			return
 		}
 		want := bytes.Clone(img)
-		wst := cs.RingPushGeneric(unsafe.Pointer(&want[0]), ring, mask, step, unsafe.Pointer(&src[0]), cp)
+		var wst cs.Status
+		if kind >= 4 {
+			wst = cs.RecordsPushGeneric(unsafe.Pointer(&want[0]), ring, rsize, unsafe.Pointer(&src[0]), cp, sz)
+		} else {
+			wst = cs.RingPushGeneric(unsafe.Pointer(&want[0]), ring, mask, step, unsafe.Pointer(&src[0]), cp)
+		}
 		if st != wst {
 			t.Errorf("iter %d (kind %d, mask %d, step %d, tail %d, limit %d): status %v, generic %v", iter, kind, mask, step, tail, limit, st, wst)
 			return
