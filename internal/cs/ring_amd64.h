@@ -134,10 +134,19 @@ TEXT ·RingPushCopy(SB), NOSPLIT|NOFRAME, $0-68
 //	copy n bytes from src to h + ring + off          // n <= sz, try-stores
 //	*(u64 *)h = t + sz                               // commit
 //	return s, OK
+// RECPROLOGUE is PROLOGUE for the records table (recDescs,
+// ring_linux_amd64.go).
+#define RECPROLOGUE(sec, noarea) \
+	AREA(noarea); \
+	MOVQ	·recDescs+((sec)*8)(SB), rDesc; \
+	MOVLQSX	·hot+hotState_idxOff(SB), rIdxOff; \
+	MOVQ	·hot+hotState_stopBase(SB), rStops; \
+	XORL	rAborts, rAborts
+
 #define RECPUSH(sec, noarea) \
 	MOVQ	p+0(FP), rP; \
 	MOVQ	stride+8(FP), rStride; \
-	RPROLOGUE(sec, noarea); \
+	RECPROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	IN_RANGE(noseq, stopped); \
 	MOVQ	rIdx, slot+56(FP); \
@@ -186,7 +195,7 @@ qcommit: \
 // func rseqRecordsPush(p unsafe.Pointer, stride, ring uintptr, size uint64, src unsafe.Pointer, n uintptr, sz uint64) (slot int, st uint32)
 TEXT ·rseqRecordsPush(SB), NOSPLIT|NOFRAME, $0-68
 	MOVL	$const_OK, st+64(FP)
-	RECPUSH(const_rsecRseqRecordsPush, noarea)
+	RECPUSH(const_rrsecRseqRecordsPush, noarea)
 	RAW_CMP_EXITS(st+64(FP))
 
 // func RecordsPush(p unsafe.Pointer, stride, ring uintptr, size uint64, src unsafe.Pointer, n uintptr, sz uint64) (slot int, st Status)
@@ -195,7 +204,7 @@ TEXT ·RecordsPush(SB), NOSPLIT|NOFRAME, $0-68
 	CMPQ	n+40(FP), $const_MaxMemcpy
 	JA	slow
 	MOVL	$const_OK, st+64(FP)
-	RECPUSH(const_rsecRecordsPush, slow)
+	RECPUSH(const_rrsecRecordsPush, slow)
 	SLOW_EXITS(·recordsPushSlow(SB))
 	CMP_EXITS(st+64(FP))
 
@@ -203,6 +212,8 @@ DATA ·ringText+(const_rsecRseqRingPush*8)(SB)/8, $·rseqRingPush(SB)
 DATA ·ringText+(const_rsecRingPush*8)(SB)/8, $·RingPush(SB)
 DATA ·ringText+(const_rsecRseqRingPushCopy*8)(SB)/8, $·rseqRingPushCopy(SB)
 DATA ·ringText+(const_rsecRingPushCopy*8)(SB)/8, $·RingPushCopy(SB)
-DATA ·ringText+(const_rsecRseqRecordsPush*8)(SB)/8, $·rseqRecordsPush(SB)
-DATA ·ringText+(const_rsecRecordsPush*8)(SB)/8, $·RecordsPush(SB)
 GLOBL ·ringText(SB), NOPTR|RODATA, $(const_nRingSections*8)
+
+DATA ·recText+(const_rrsecRseqRecordsPush*8)(SB)/8, $·rseqRecordsPush(SB)
+DATA ·recText+(const_rrsecRecordsPush*8)(SB)/8, $·RecordsPush(SB)
+GLOBL ·recText(SB), NOPTR|RODATA, $(const_nRecSections*8)

@@ -14,8 +14,6 @@ const (
 	rsecRingPush
 	rsecRseqRingPushCopy
 	rsecRingPushCopy
-	rsecRseqRecordsPush
-	rsecRecordsPush
 	nRingSections
 )
 
@@ -49,21 +47,6 @@ func RingPush(p unsafe.Pointer, stride, ring uintptr, mask uint64, step uintptr,
 //
 //go:noescape
 func RingPushCopy(p unsafe.Pointer, stride, ring uintptr, mask uint64, step uintptr, src unsafe.Pointer, n uintptr) (slot int, st Status)
-
-// RecordsPush appends a record of n bytes from src, which takes sz bytes of
-// ring (n <= sz; n at most MaxMemcpy, it panics otherwise), to the byte
-// ring of the calling thread's slot s, in one critical section, and returns
-// s and OK; or it returns s and CmpFailed, writing nothing, when the record
-// would cross the ring's end (size bytes from offset ring of the header; the
-// caller pads the rest with a wrap marker) or the ring looks full from
-// limit (tail + sz - limit > size; the caller refreshes limit). size is a
-// power of two; tail counts bytes. See ring.go for the layout.
-//
-//go:noescape
-func RecordsPush(p unsafe.Pointer, stride, ring uintptr, size uint64, src unsafe.Pointer, n uintptr, sz uint64) (slot int, st Status)
-
-//go:noescape
-func rseqRecordsPush(p unsafe.Pointer, stride, ring uintptr, size uint64, src unsafe.Pointer, n uintptr, sz uint64) (slot int, st uint32)
 
 //go:noescape
 func rseqRingPush(p unsafe.Pointer, stride, ring uintptr, mask uint64, step uintptr, v uint64) (slot int, st uint32)
@@ -100,24 +83,6 @@ func selfCheckRing(m Mem) error {
 	w[0], w[1] = 4, 0
 	if s3, st := rseqRingPush(m.Base(), m.Stride(), 64, 3, 16, 1); s3 == s2 && Status(st) != CmpFailed {
 		return fmt.Errorf("ringpush on a full ring: %v", Status(st))
-	}
-	// A record of 12 bytes taking 16 in a 64-byte ring at 64, then one that
-	// would cross the ring's end.
-	for s := range nslots {
-		clear(unsafe.Slice((*byte)(m.Slot(s)), 128))
-	}
-	rec := [2]uint64{0x1122334455667788, 0x99aabbcc}
-	s4, st := rseqRecordsPush(m.Base(), m.Stride(), 64, 64, unsafe.Pointer(&rec), 12, 16)
-	if Status(st) != OK || s4 < 0 || s4 >= nslots {
-		return fmt.Errorf("recordspush: slot %d, %v", s4, Status(st))
-	}
-	w = (*[12]uint64)(m.Slot(s4))
-	if w[0] != 16 || w[8] != rec[0] || uint32(w[9]) != uint32(rec[1]) {
-		return fmt.Errorf("recordspush: tail %d, record %#x %#x", w[0], w[8], w[9])
-	}
-	w[0], w[1] = 56, 56
-	if s5, st := rseqRecordsPush(m.Base(), m.Stride(), 64, 64, unsafe.Pointer(&rec), 12, 16); s5 == s4 && Status(st) != CmpFailed {
-		return fmt.Errorf("recordspush across the ring's end: %v", Status(st))
 	}
 	return nil
 }
