@@ -184,13 +184,23 @@ func TestLenWhileEverySlotMoves(t *testing.T) {
 	var stop atomic.Bool
 	slotUsed := make([]atomic.Bool, ringbuf.Slots())
 	var wg sync.WaitGroup
+	// Sampling starts once every producer has pushed from its CPU: in a
+	// guest whose vCPUs are time-sliced, a pinned producer can otherwise
+	// miss the whole sampling window and leave its slot unused.
+	var started sync.WaitGroup
+	started.Add(producers)
 	for p, c := range cpus {
 		wg.Go(func() {
 			torture.OnCPU(c, func() {
+				first := true
 				for i := 0; !stop.Load(); i++ {
 					if s, ok := r.PushSlot(value(p, i)); ok {
 						pushed.Add(1)
 						slotUsed[s].Store(true)
+						if first {
+							first = false
+							started.Done()
+						}
 					} else {
 						runtime.Gosched() // full: let the consumers catch up
 					}
@@ -210,6 +220,7 @@ func TestLenWhileEverySlotMoves(t *testing.T) {
 			}
 		})
 	}
+	started.Wait()
 	var samples, bad int
 	lo, hi := int64(1<<62), int64(0)
 	torture.Hammer(1, torture.StressTime(), func(_, _ int) {
