@@ -141,9 +141,11 @@ func TestMemoryPerCounter(t *testing.T) {
 // TestMemoryReturns checks that per-CPU memory goes back to the pool once
 // counters and arrays are unreachable: a block's when all its counters are,
 // an Array's with the Array. Cleanups run asynchronously after a GC, so the
-// test collects until the pool shrinks, giving up after many rounds.
+// test collects until the pool shrinks, giving up after many rounds. Its
+// baseline is taken once earlier tests' cleanups have run: one that ran
+// while this test allocated made the pool look as if it had not grown.
 func TestMemoryReturns(t *testing.T) {
-	live0 := cs.ReadPoolStats().Live
+	live0 := settledLive()
 	func() {
 		keep := make([]*counter.Counter, 10*counter.BlockLen)
 		for i := range keep {
@@ -181,15 +183,7 @@ func TestMemoryReturns(t *testing.T) {
 // counters run first, so that the pool does not shrink while it measures.
 func TestMemoryMatchesDoc(t *testing.T) {
 	const n = 64 * 500
-	for prev, stable, i := -1, 0, 0; stable < 3 && i < 200; i++ {
-		runtime.GC()
-		time.Sleep(time.Millisecond) // cleanups run on their own goroutine
-		if live := cs.ReadPoolStats().Live; live == prev {
-			stable++
-		} else {
-			prev, stable = live, 0
-		}
-	}
+	settledLive()
 	f := measure(n, counter.New, func(c *counter.Counter) { c.Inc() })
 	f.heap -= min(f.heap, uint64(n)*8) // the slice holding them
 	perCPU, heap := float64(f.offHeap)/n, float64(f.heap)/n
@@ -205,4 +199,21 @@ func TestMemoryMatchesDoc(t *testing.T) {
 	if !cs.RaceEnabled && heap > 16 {
 		t.Errorf("heap %.1f B per counter, the doc says an 8-byte header", heap)
 	}
+}
+
+// settledLive collects until the pool's live count has held still for three
+// rounds (at most 200), so that the cleanups of counters dropped earlier
+// have run, and returns it.
+func settledLive() int {
+	prev := -1
+	for stable, i := 0, 0; stable < 3 && i < 200; i++ {
+		runtime.GC()
+		time.Sleep(time.Millisecond) // cleanups run on their own goroutine
+		if live := cs.ReadPoolStats().Live; live == prev {
+			stable++
+		} else {
+			prev, stable = live, 0
+		}
+	}
+	return prev
 }
