@@ -320,7 +320,7 @@ func (l *PerCPU[T]) count(s int, off uintptr) int {
 func (l *PerCPU[T]) pushAtomic(v T) bool {
 	pr := probe.For()
 	pv := pr.Load()
-	s := probe.Slot(pv, len(l.free.heads))
+	s := pr.Slot(pv, len(l.free.heads))
 	x, ok, contended := l.free.pop(s)
 	if !ok {
 		if x, ok = l.free.popAny(s); !ok {
@@ -330,7 +330,7 @@ func (l *PerCPU[T]) pushAtomic(v T) bool {
 	}
 	l.values[x] = v
 	if l.used.push(s, x) || contended {
-		probe.Advance(pr, pv)
+		pr.Advance(pv)
 	}
 	return true
 }
@@ -338,7 +338,7 @@ func (l *PerCPU[T]) pushAtomic(v T) bool {
 func (l *PerCPU[T]) popAtomic() (T, bool) {
 	pr := probe.For()
 	pv := pr.Load()
-	s := probe.Slot(pv, len(l.used.heads))
+	s := pr.Slot(pv, len(l.used.heads))
 	x, ok, contended := l.used.pop(s)
 	if !ok {
 		if x, ok = l.used.popAny(s); !ok {
@@ -351,7 +351,7 @@ func (l *PerCPU[T]) popAtomic() (T, bool) {
 	var zero T
 	l.values[x] = zero
 	if l.free.push(s, x) || contended {
-		probe.Advance(pr, pv)
+		pr.Advance(pv)
 	}
 	return v, true
 }

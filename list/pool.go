@@ -175,9 +175,9 @@ func (p *Pool[T]) Get() (*T, bool) {
 			// The Atomic backend's fast path: the probe's stack.
 			pr := probe.For()
 			v := pr.Load()
-			i, ok, contended := p.st.pop(probe.Slot(v, len(p.st.heads)))
+			i, ok, contended := p.st.pop(pr.Slot(v, len(p.st.heads)))
 			if contended {
-				probe.Advance(pr, v)
+				pr.Advance(v)
 			}
 			if ok {
 				return p.obj(i), true
@@ -194,7 +194,8 @@ func (p *Pool[T]) getOther() (*T, bool) {
 	var ok bool
 	switch {
 	case !cs.Enabled():
-		i, ok = p.st.popAny(probe.Slot(probe.For().Load(), len(p.st.heads)))
+		pr := probe.For()
+		i, ok = p.st.popAny(pr.Slot(pr.Load(), len(p.st.heads)))
 	case cs.RaceEnabled:
 		var st cs.Status
 		if i, st = cs.StackPop(p.stacks, p.stride); st == cs.OK {
@@ -234,8 +235,8 @@ func (p *Pool[T]) Put(x *T) {
 	}
 	pr := probe.For()
 	v := pr.Load()
-	if p.st.push(probe.Slot(v, len(p.st.heads)), uint32(hi)) {
-		probe.Advance(pr, v)
+	if p.st.push(pr.Slot(v, len(p.st.heads)), uint32(hi)) {
+		pr.Advance(v)
 	}
 }
 
@@ -467,7 +468,7 @@ func (p *Pool[T]) putSlow(i uint32) {
 func (p *Pool[T]) putAtomic(i uint32) {
 	pr := probe.For()
 	v := pr.Load()
-	if p.st.push(probe.Slot(v, len(p.st.heads)), i) {
-		probe.Advance(pr, v)
+	if p.st.push(pr.Slot(v, len(p.st.heads)), i) {
+		pr.Advance(v)
 	}
 }

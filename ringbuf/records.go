@@ -272,7 +272,7 @@ func (r *Records) room(s int, h *slotHdr, t, sz uint64) bool {
 func (r *Records) pushAtomic(p []byte) (int, error) {
 	pr := probe.For()
 	pv := pr.Load()
-	s := probe.Slot(pv, len(r.qs))
+	s := pr.Slot(pv, len(r.qs))
 	q := r.qs[s]
 	sz := int64(recSize(len(p)))
 	if q.used.Add(sz) <= int64(r.size) {
@@ -281,7 +281,7 @@ func (r *Records) pushAtomic(p []byte) (int, error) {
 		copy(rec[recHdrSize:], p)
 		ok, contended := q.q.TryPush(rec)
 		if contended {
-			probe.Advance(pr, pv)
+			pr.Advance(pv)
 		}
 		if ok {
 			r.parked.notify()

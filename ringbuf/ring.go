@@ -233,10 +233,10 @@ func (r *Ring[T]) push(v T) (int, bool) {
 func (r *Ring[T]) pushAtomic(v T) (int, bool) {
 	pr := probe.For()
 	pv := pr.Load()
-	s := probe.Slot(pv, len(r.qs))
+	s := pr.Slot(pv, len(r.qs))
 	ok, contended := r.qs[s].TryPush(v)
 	if contended {
-		probe.Advance(pr, pv)
+		pr.Advance(pv)
 	}
 	if !ok {
 		r.m.drop()

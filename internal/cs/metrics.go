@@ -52,12 +52,12 @@ func addFloat64Slow(p unsafe.Pointer, stride uintptr, delta float64) {
 		pr := probe.For()
 		for {
 			v := pr.Load()
-			w := (*uint64)(unsafe.Add(p, uintptr(probe.Slot(v, nslots))*stride))
+			w := (*uint64)(unsafe.Add(p, uintptr(pr.Slot(v, nslots))*stride))
 			old := atomic.LoadUint64(w)
 			if atomic.CompareAndSwapUint64(w, old, math.Float64bits(math.Float64frombits(old)+delta)) {
 				return
 			}
-			probe.Advance(pr, v)
+			pr.Advance(v)
 		}
 	}
 	for {
@@ -99,13 +99,13 @@ func lockProbedSlot() int {
 	pr := probe.For()
 	for range nslots {
 		v := pr.Load()
-		s := probe.Slot(v, nslots)
+		s := pr.Slot(v, nslots)
 		if atomic.CompareAndSwapUint32(stopWord(s), 0, 1) {
 			return s
 		}
-		probe.Advance(pr, v)
+		pr.Advance(v)
 	}
-	s := probe.Slot(pr.Load(), nslots)
+	s := pr.Slot(pr.Load(), nslots)
 	lockSlot(s)
 	return s
 }

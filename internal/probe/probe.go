@@ -7,11 +7,16 @@
 // goroutine that meets no contention keeps its slot and its cache lines.
 //
 // Go has no goroutine-local storage, so the probe lives in a small table
-// indexed by a hash of the goroutine's stack address: goroutine stacks are
-// at least 8 KiB apart, so goroutines running at the same time mostly have
+// indexed by a hash of the goroutine's stack address. Goroutine stacks are
+// at least 2 KiB (the runtime's minimum) apart, so the hash takes the
+// address from bit 11 up: goroutines running at the same time mostly have
 // entries of their own, and a stack that moves (grows) only changes the
-// entry. An entry is written only on contention, so the table stays
-// shared in every core's cache; the fast path is a hash and one load.
+// entry. Two goroutines whose hashes meet on one entry would move
+// together, and collide forever; a salt from the rest of the hash, mixed
+// into the slot, sets them apart, as each advance then picks their slots
+// independently. An entry is written only on contention, so the table
+// stays shared in every core's cache; the fast path is a hash, one load
+// and a multiply.
 package probe
 
 import (
@@ -19,8 +24,12 @@ import (
 	"unsafe"
 )
 
-// Len is the number of probes in the table.
+// Len is the number of entries in the table.
 const Len = 256
+
+// stackShift is log2 of the runtime's minimum goroutine stack (2 KiB): two
+// stacks in use at once never share an address from this bit up.
+const stackShift = 11
 
 var probes [Len]atomic.Uint32
 
@@ -31,22 +40,35 @@ func init() {
 	}
 }
 
-// For returns the calling goroutine's probe.
-func For() *atomic.Uint32 {
-	var x byte
-	h := uint64(uintptr(unsafe.Pointer(&x))>>13) * 0x9e3779b97f4a7c15
-	return &probes[h>>(64-8)]
+// Probe is the calling goroutine's probe: its entry in the table and the
+// salt that tells it from other goroutines sharing the entry.
+type Probe struct {
+	entry *atomic.Uint32
+	salt  uint32
 }
 
-// Slot maps a probe's value v to one of n slots.
-func Slot(v uint32, n int) int { return int((uint64(v) * uint64(n)) >> 32) }
+// For returns the calling goroutine's probe.
+func For() Probe {
+	var x byte
+	h := uint64(uintptr(unsafe.Pointer(&x))>>stackShift) * 0x9e3779b97f4a7c15
+	return Probe{entry: &probes[h>>(64-8)], salt: uint32(h >> 16)}
+}
 
-// Advance moves probe p, whose value the caller read as v, to the next
+// Load returns the probe's value.
+func (p Probe) Load() uint32 { return p.entry.Load() }
+
+// Slot maps the probe's value v to one of n slots.
+func (p Probe) Slot(v uint32, n int) int {
+	x := (v ^ p.salt) * 0x9e3779b9 // odd: a bijection that mixes low bits up
+	return int((uint64(x) * uint64(n)) >> 32)
+}
+
+// Advance moves the probe, whose value the caller read as v, to the next
 // value of a xorshift32 sequence (Striped64's advanceProbe). A concurrent
-// Advance of the same probe may win; either outcome moves the probe.
-func Advance(p *atomic.Uint32, v uint32) {
+// Advance of the same entry may win; either outcome moves the probe.
+func (p Probe) Advance(v uint32) {
 	v ^= v << 13
 	v ^= v >> 17
 	v ^= v << 5
-	p.Store(v)
+	p.entry.Store(v)
 }
