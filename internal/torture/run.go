@@ -88,9 +88,12 @@ type NamedFaults struct {
 
 // Hammer runs op on workers goroutines until d has passed and returns how
 // many times op ran. op gets the worker number and its iteration count.
-// The end is a flag set by a timer, so that the loop costs one atomic load
-// per operation and stops on time however slow each operation is (the
-// rseqdelay and rseqabort builds make sections thousands of times slower).
+// Every worker runs op at least once, however late it starts (in a slow
+// guest the timer can fire before a goroutine first runs), so that no
+// stress test passes on no work. The end is a flag set by a timer, so that
+// the loop costs one atomic load per operation and stops on time however
+// slow each operation is (the rseqdelay and rseqabort builds make sections
+// thousands of times slower).
 func Hammer(workers int, d time.Duration, op func(w, i int)) int64 {
 	var done atomic.Bool
 	timer := time.AfterFunc(d, func() { done.Store(true) })
@@ -100,8 +103,12 @@ func Hammer(workers int, d time.Duration, op func(w, i int)) int64 {
 	for w := range workers {
 		wg.Go(func() {
 			i := 0
-			for ; !done.Load(); i++ {
+			for {
 				op(w, i)
+				i++
+				if done.Load() {
+					break
+				}
 			}
 			total.Add(int64(i))
 		})

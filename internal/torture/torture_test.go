@@ -67,17 +67,30 @@ func TestInjectors(t *testing.T) {
 }
 
 // Hammer stops when its time is up, even with operations much slower than
-// the check, and counts every operation.
+// the check, counts every operation, and runs op at least once on every
+// worker.
 func TestHammer(t *testing.T) {
 	var n atomic.Int64
+	var ran [3]atomic.Bool
 	ops := torture.Hammer(3, 20*time.Millisecond, func(w, i int) {
 		n.Add(1)
+		ran[w].Store(true)
 		if w == 0 {
 			time.Sleep(time.Millisecond)
 		}
 	})
-	if ops == 0 || ops != n.Load() {
+	if ops != n.Load() {
 		t.Fatalf("Hammer returned %d, op ran %d times", ops, n.Load())
+	}
+	for w := range ran {
+		if !ran[w].Load() {
+			t.Errorf("worker %d never ran op", w)
+		}
+	}
+	// Even a window that has closed before the workers start runs op once
+	// on each.
+	if ops := torture.Hammer(4, 0, func(int, int) {}); ops < 4 {
+		t.Errorf("Hammer with d=0 ran op %d times, want at least one per worker (4)", ops)
 	}
 }
 
