@@ -143,15 +143,11 @@ func markdown(rep *Report) string {
 			right = append(right, true)
 			var rows [][]string
 			for _, r := range c.Rows {
-				row := []string{r.Impl}
 				if r.Skip != "" {
-					row = append(row, "cannot run here: "+r.Skip)
-					for len(row) < len(head) {
-						row = append(row, "")
-					}
-					rows = append(rows, row)
+					rows = append(rows, skippedRow(r.Impl, r.Skip, len(head)))
 					continue
 				}
+				row := []string{r.Impl}
 				for _, cl := range r.Cells {
 					switch {
 					case cl == nil:
@@ -180,7 +176,7 @@ func markdown(rep *Report) string {
 			for _, r := range mj.Rows {
 				switch {
 				case r.Skip != "":
-					rows = append(rows, []string{r.Impl, "cannot run here: " + r.Skip, "", ""})
+					rows = append(rows, skippedRow(r.Impl, r.Skip, 4))
 				case len(r.Samples) == 0:
 					rows = append(rows, []string{r.Impl, "failed: " + r.Err, "", ""})
 				default:
@@ -256,4 +252,12 @@ func table(head []string, right []bool, rows [][]string) string {
 		line(r)
 	}
 	return b.String()
+}
+
+// skippedRow is a table row of width cells for an implementation that
+// cannot run here, saying why.
+func skippedRow(impl, why string, width int) []string {
+	row := make([]string, width)
+	row[0], row[1] = impl, "cannot run here: "+why
+	return row
 }

@@ -156,15 +156,11 @@ func scalingMarkdown(b *strings.Builder, s *structJSON) {
 		right = append(right, true)
 		var rows [][]string
 		for _, sr := range sc.Series {
-			row := []string{sr.Impl}
 			if sr.Skip != "" {
-				row = append(row, "cannot run here: "+sr.Skip)
-				for len(row) < len(head) {
-					row = append(row, "")
-				}
-				rows = append(rows, row)
+				rows = append(rows, skippedRow(sr.Impl, sr.Skip, len(head)))
 				continue
 			}
+			row := []string{sr.Impl}
 			for _, n := range sc.CPUs {
 				v := "—"
 				for _, p := range sr.Points {
