@@ -149,7 +149,12 @@ func currentSlotSlow() int {
 			if idx < slotsU {
 				return int(idx)
 			}
-			return hintSlot()
+			// An index out of range (more CPUs than slots): a slot
+			// from the stack hint, below the bound the sections check
+			// (slotsU equals nslots but under the tests' BoundSlots).
+			// The compare sections send such a thread to their slow
+			// paths (MOVED_EXIT), so it makes progress on that slot.
+			return hintSlot() % int(slotsU)
 		case stNeedRegister:
 			registerThread()
 			continue

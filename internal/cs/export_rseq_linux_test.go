@@ -12,3 +12,10 @@ func BoundSlots(n int) (restore func()) {
 	slotsU, hot.slots = uint32(n), uint32(n)
 	return func() { slotsU, hot.slots = oldU, oldHot }
 }
+
+func init() {
+	MoveInRange = func() (func(), error) {
+		idx, _ := RawCurrent()
+		return moveInRange(uint32(idx))
+	}
+}

@@ -48,6 +48,12 @@ func RawCurrent() (int, Status) {
 	return int(idx), Status(st)
 }
 
+// MoveInRange pins the calling thread, locked to its goroutine, until its
+// slot index is below the slot count (with fewer slots than CPUs it need
+// not be: the rseqslots build), and returns what gives it its CPU set
+// back. Where there are no sections it does nothing.
+var MoveInRange = func() (restore func(), err error) { return func() {}, nil }
+
 const (
 	StStopped      = stStopped
 	StNoRSEQ       = stNoRSEQ

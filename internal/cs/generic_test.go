@@ -93,6 +93,17 @@ func checkGenericWith(t *testing.T, mem cs.Mem, c *primCase, p prims) {
 	onSectionThread(t, func() {
 		for range 1000 {
 			slot, _ := cs.RawCurrent()
+			if slot >= cs.Slots() {
+				// Out of range since onSectionThread moved it (an
+				// mm_cid with fewer slots than CPUs).
+				restore, err := cs.MoveInRange()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer restore()
+				continue
+			}
 			got := (*scratch)(mem.Slot(slot))
 			*got = c.init
 			node, st := c.run(p, slot, got)
@@ -109,10 +120,13 @@ func checkGenericWith(t *testing.T, mem cs.Mem, c *primCase, p prims) {
 }
 
 // onSectionThread runs f on a goroutine locked to a thread that can run
-// sections, and waits for it; f reports with t.Error, not t.Fatal. Under
-// -buildmode=pie without cgo the main thread cannot (the loader registered
-// it in an area Go abandoned): a goroutine that lands there keeps the thread
-// until f has run, so that the next one gets another.
+// sections, with a slot index in range, and waits for it; f reports with
+// t.Error, not t.Fatal. Under -buildmode=pie without cgo the main thread
+// cannot (the loader registered it in an area Go abandoned): a goroutine
+// that lands there keeps the thread until f has run, so that the next one
+// gets another. With fewer slots than CPUs (the rseqslots build) the thread
+// is pinned until its index is in range (cs.MoveInRange), and f's
+// sections may still find it out of range (mm_cid).
 func onSectionThread(t *testing.T, f func()) {
 	t.Helper()
 	var parked []chan struct{}
@@ -131,6 +145,13 @@ func onSectionThread(t *testing.T, f func()) {
 				<-park
 				return
 			}
+			restore, err := cs.MoveInRange()
+			if err != nil {
+				t.Error(err)
+				ran <- true
+				return
+			}
+			defer restore()
 			f()
 			ran <- true
 		}()

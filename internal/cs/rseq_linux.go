@@ -375,17 +375,74 @@ func selfCheckThread() error {
 	if Status(st) != OK {
 		return fmt.Errorf("a fresh thread cannot use rseq (%v)", Status(st))
 	}
-	if idx >= uint32(nslots) {
-		return fmt.Errorf("slot index %d is not below the slot count %d", idx, nslots)
+	// The checks need an index in range, which a thread need not have when
+	// there are fewer slots than CPUs (the rseqslots test build; a kernel
+	// with more than maxSlots CPUs). Such a thread takes the slow paths,
+	// which is correct but checks nothing: move this one into range.
+	restore, err := moveInRange(idx)
+	if err != nil {
+		return err
 	}
+	defer restore()
 	// Each check retries when the thread moves between reading its slot and
-	// running the section; 1000 moves in a row would mean a broken index.
+	// running the section, or out of range while it runs (mm_cid, with
+	// fewer slots than CPUs): the sections then take their slow paths, and
+	// the check sees a status it cannot judge. 1000 in a row would mean a
+	// broken index.
 	for range 1000 {
-		if err := selfCheckOnce(m); !errors.Is(err, errMovedCheck) {
+		err := selfCheckOnce(m)
+		if idx, _ := rseqCurrent(); idx >= slotsU {
+			if _, err := moveInRange(idx); err != nil {
+				return err
+			}
+			continue
+		}
+		if !errors.Is(err, errMovedCheck) {
 			return err
 		}
 	}
 	return errors.New("the slot index changes on every attempt")
+}
+
+// moveInRange pins the calling thread (locked to its goroutine) until its
+// slot index, idx now, is below the slot count, and returns the function
+// that gives it its CPU set back. With cpu_id slots, one pin to a CPU below
+// the count does it. An mm_cid is the kernel's choice: a CPU keeps the last
+// id used on it for the next thread of the process it runs, so it tries
+// every CPU, sleeping a little in between, up to a bound.
+func moveInRange(idx uint32) (restore func(), err error) {
+	if idx < slotsU {
+		return func() {}, nil
+	}
+	var old unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &old); err != nil {
+		return nil, fmt.Errorf("slot index %d is not below the slot count %d, and sched_getaffinity failed: %w", idx, nslots, err)
+	}
+	restore = func() { _ = unix.SchedSetaffinity(0, &old) }
+	for try := range 100 {
+		cpus := 1024
+		if !mmCIDIndex {
+			cpus = min(nslots, cpus)
+		}
+		for cpu := range cpus {
+			if !old.IsSet(cpu) {
+				continue
+			}
+			var set unix.CPUSet
+			set.Set(cpu)
+			if unix.SchedSetaffinity(0, &set) != nil {
+				continue
+			}
+			if try > 0 {
+				_ = unix.Nanosleep(&unix.Timespec{Nsec: 100_000}, nil)
+			}
+			if idx, _ = rseqCurrent(); idx < slotsU {
+				return restore, nil
+			}
+		}
+	}
+	restore()
+	return nil, fmt.Errorf("slot index %d is not below the slot count %d on any CPU below it", idx, nslots)
 }
 
 var errMovedCheck = errors.New("moved")

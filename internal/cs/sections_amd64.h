@@ -135,11 +135,24 @@ retry: \
 	JNE	stopped
 
 // ON_SLOT: the thread must be on the slot the caller named (rSlot), and the
-// slot must not be stopped.
+// slot must not be stopped. A mismatch jumps to moved, which checks the
+// index's range (MOVED_EXIT) before it reports Moved.
 #define ON_SLOT(moved, stopped) \
 	CMPQ	rIdx, rSlot; \
 	JNE	moved; \
 	STOPCHECK(stopped)
+
+// MOVED_EXIT(noseq), first at every moved exit of a section with ON_SLOT:
+// an index at or past the slot count (more CPUs than slots, or an mm_cid
+// above them) goes to noseq, the slow path, instead of Moved. Such a thread
+// never is on any slot a caller can name (slots are below the count, and
+// CurrentSlot gives it one of those), so Moved would send the caller round
+// its CurrentSlot-and-retry loop forever. The check is off the fast path:
+// rIdx still holds the index there, and an equal index is in range because
+// the slot was checked against the count before the section.
+#define MOVED_EXIT(noseq) \
+	CMPL	rIdx, ·hot+hotState_slots(SB); \
+	JAE	noseq
 
 // IN_RANGE: for sections on the current slot, whatever it is; an index past
 // the slots (a kernel with more CPUs than it said) takes the slow path.
@@ -188,6 +201,7 @@ noarea: \
 noseq: \
 	EXIT(const_stNoRSEQ, st); \
 moved: \
+	MOVED_EXIT(noseq); \
 	EXIT(const_Moved, st); \
 stopped: \
 	EXIT(const_stStopped, st)
@@ -214,6 +228,7 @@ stopped: \
 failed: \
 	EXIT(const_CmpFailed, st); \
 moved: \
+	MOVED_EXIT(noseq); \
 	EXIT(const_Moved, st)
 
 // The arguments, in the registers the section bodies read. The compare
@@ -433,6 +448,7 @@ TEXT ·ListPop(SB), NOSPLIT|NOFRAME, $0-44
 failed:
 	EXIT(const_CmpFailed, ret1+40(FP))
 moved:
+	MOVED_EXIT(noseq)
 	MOVQ	$0, ret+32(FP)
 	EXIT(const_Moved, ret1+40(FP))
 

@@ -125,11 +125,21 @@ retry: \
 	CBNZW	rTmp, stopped
 
 // ON_SLOT: the thread must be on the slot the caller named (rSlot), and the
-// slot must not be stopped.
+// slot must not be stopped. A mismatch jumps to moved, which checks the
+// index's range (MOVED_EXIT) before it reports Moved.
 #define ON_SLOT(moved, stopped) \
 	CMP	rSlot, rIdx; \
 	BNE	moved; \
 	STOPCHECK(stopped)
+
+// MOVED_EXIT(noseq), first at every moved exit of a section with ON_SLOT:
+// an index at or past the slot count goes to noseq, the slow path, instead
+// of Moved, which would send the caller round its CurrentSlot-and-retry
+// loop forever (see sections_amd64.h). rIdx and rSlots still hold the index
+// and hot.slots there.
+#define MOVED_EXIT(noseq) \
+	CMPW	rSlots, rIdx; \
+	BHS	noseq
 
 // IN_RANGE: for sections on the current slot, whatever it is; an index past
 // the slots (a kernel with more CPUs than it said) takes the slow path.
@@ -191,6 +201,7 @@ noarea: \
 noseq: \
 	EXIT(const_stNoRSEQ, st); \
 moved: \
+	MOVED_EXIT(noseq); \
 	EXIT(const_Moved, st); \
 stopped: \
 	EXIT(const_stStopped, st)
@@ -210,6 +221,7 @@ failed: \
 failed: \
 	EXIT(const_CmpFailed, st); \
 moved: \
+	MOVED_EXIT(noseq); \
 	EXIT(const_Moved, st)
 
 #define SLOW_EXITS(fn) \
@@ -441,6 +453,7 @@ failed:
 	MOVD	rNode, ret+32(FP)
 	EXIT(const_CmpFailed, ret1+40(FP))
 moved:
+	MOVED_EXIT(noseq)
 	MOVD	ZR, ret+32(FP)
 	EXIT(const_Moved, ret1+40(FP))
 
