@@ -64,6 +64,12 @@ func pairErr(mem cs.Mem, c *pairCase, raw bool) error {
 		default:
 			return fmt.Errorf("this thread cannot run sections: %v", st)
 		}
+		// With fewer slots than CPUs, an index in range (and pinned).
+		restore, err := cs.MoveInRange()
+		if err != nil {
+			return err
+		}
+		defer restore()
 	}
 	want := pairMem(c.init)
 	c.generic(&want)

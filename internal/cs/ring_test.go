@@ -87,6 +87,26 @@ func ringPushMatchesGeneric(t *testing.T) {
 		case 5:
 			s, st = cs.RecordsPush(m.Base(), m.Stride(), ring, rsize, unsafe.Pointer(&src[0]), cp, sz)
 		}
+		if raw := kind < 2 || kind == 4; raw && st == cs.StNoRSEQ {
+			// A raw section on an index out of range (an mm_cid
+			// with fewer slots than CPUs): it stored nothing; move
+			// into range and take the next case.
+			if idx, _ := cs.RawCurrent(); idx >= n {
+				for q := range n {
+					if !bytes.Equal(unsafe.Slice((*byte)(m.Slot(q)), size), img) {
+						t.Errorf("iter %d: a section out of range wrote slot %d", iter, q)
+						return
+					}
+				}
+				restore, err := cs.MoveInRange()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer restore()
+				continue
+			}
+		}
 		if s < 0 || s >= n {
 			t.Errorf("iter %d: slot %d out of range", iter, s)
 			return
