@@ -20,13 +20,17 @@ func (l *PerCPU[T]) FreeSteals() uint64 { return l.pushSteals.Load() }
 // kernel selftest's per-CPU lists start with 100 nodes on each CPU.
 func (l *PerCPU[T]) PushSlot(s int, v T) bool {
 	if !cs.Enabled() {
-		x, ok := l.free.popAny(s)
-		if !ok {
-			return false
+		ll := l.at
+		ll.lockAll()
+		defer ll.unlockAll()
+		for o := range ll.slots {
+			if x, ok := ll.popFree(o); ok {
+				l.values[x] = v
+				ll.pushUsed(s, x)
+				return true
+			}
 		}
-		l.values[x] = v
-		l.used.push(s, x)
-		return true
+		return false
 	}
 	x, st := cs.ListPopHere(unsafe.Add(l.base, freeOff), l.stride, nextOff-freeOff, nilNode)
 	ok := st == cs.OK
@@ -50,7 +54,9 @@ func (l *PerCPU[T]) SlotLens() []int {
 	lens := make([]int, cs.Slots())
 	for s := range lens {
 		if !cs.Enabled() {
-			lens[s] = l.used.countSlot(s)
+			l.at.slots[s].mu.Lock()
+			lens[s] = l.at.countUsed(s)
+			l.at.slots[s].mu.Unlock()
 			continue
 		}
 		cs.Exclusive(s, func() { lens[s] = l.count(s, usedOff) })
@@ -68,7 +74,7 @@ func CallbackGoroutines() int64 { return callbackGoroutines.Load() }
 func PerCPULayout() torture.Layout {
 	var l PerCPU[int]
 	return torture.Layout{Size: unsafe.Sizeof(l), Offsets: map[string]uintptr{
-		"free":   unsafe.Offsetof(l.free),
+		"at":     unsafe.Offsetof(l.at),
 		"steals": unsafe.Offsetof(l.popSteals),
 	}}
 }
@@ -90,3 +96,7 @@ func ListLayout() torture.Layout {
 		"mu":   unsafe.Offsetof(l.mu),
 	}}
 }
+
+// SlotListsSize is the size of one slot's lock and heads in the Atomic
+// backend of PerCPU.
+const SlotListsSize = unsafe.Sizeof(slotLists{})

@@ -40,9 +40,9 @@ var ErrCapacity = errors.New("list: capacity out of range")
 // bounded and short) before it reports false. Pop returns false only when
 // the list holds no value whose Push completed before Pop began (values
 // whose Push is still in progress may be missed). The Atomic backend gives
-// the same guarantees, through a double collect of every slot's stack.
-// Either false is a slow path: in the RSEQ backend it stops every CPU's
-// list for a moment.
+// the same guarantees: it looks again with every slot's lock held. Either
+// false is a slow path: it stops every CPU's list (RSEQ backend) or takes
+// every slot's lock (Atomic backend) for a moment.
 //
 // All methods are safe for concurrent use. Push and Pop allocate nothing.
 // A PerCPU holds its values in ordinary Go memory, so T may be anything,
@@ -59,9 +59,9 @@ type PerCPU[T any] struct {
 	stride uintptr        // distance between two slots' copies
 	values []T            // values[node], len capacity; written by the node's owner only
 
-	// Atomic backend: per-slot stacks of node indices, values and free
-	// nodes, sharing one array of links.
-	used, free *stripes
+	// Atomic backend: per slot, the lists of values and of free nodes
+	// behind a spin lock.
+	at *lockedLists
 
 	_ [cs.CacheLine]byte // keeps the slow-path counters off the hot line
 	// Successful steals, for tests: of values by Pop, of free nodes by Push.
@@ -96,8 +96,8 @@ const stealBatch = 32
 //
 // Memory: the values, plus, for every CPU slot, 8 bytes of links per node
 // in per-CPU memory (RSEQ backend; pages are touched only as nodes visit
-// that CPU) or 4 bytes of links per node and two cache lines per slot
-// (Atomic backend).
+// that CPU) or 8 bytes per node (its link and its home slot) and one cache
+// line per slot (Atomic backend).
 func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 	if capacity < 1 || capacity > MaxCapacity {
 		return nil, argerr.Range(ErrCapacity, "list: NewPerCPU", "capacity", capacity, 1, MaxCapacity)
@@ -106,15 +106,7 @@ func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 	slots := cs.Slots()
 	share := func(s int) (lo, hi int) { return s * capacity / slots, (s + 1) * capacity / slots }
 	if !cs.Enabled() {
-		l.used = newStripes(slots, capacity)
-		l.free = &stripes{heads: make([]stripe, slots), next: l.used.next}
-		for s := range slots {
-			l.free.heads[s].head.Store(uint64(noIndex))
-			lo, hi := share(s)
-			for x := hi - 1; x >= lo; x-- {
-				l.free.push(s, uint32(x))
-			}
-		}
+		l.at = newLockedLists(slots, capacity, share)
 		return l, nil
 	}
 	m, err := cs.AllocFor(l, hdrSize+uintptr(capacity)*linkLen, cs.CacheLine)
@@ -291,7 +283,7 @@ func (l *PerCPU[T]) move(o, s int, off uintptr) (uint64, bool) {
 // the time of its walk. Use it for tests and monitoring, not per operation.
 func (l *PerCPU[T]) Len() int {
 	if !cs.Enabled() {
-		return l.used.count()
+		return l.at.count()
 	}
 	n := 0
 	for s := range cs.Slots() {
@@ -310,48 +302,124 @@ func (l *PerCPU[T]) count(s int, off uintptr) int {
 	return n
 }
 
-// The Atomic backend: the same lists as lock-free tagged stacks of indices,
-// one pair per slot, the slot the caller's probe, which moves to another
-// slot when a compare-and-swap fails (see stripes). pushAtomic and
-// popAtomic are mirror images on purpose (free to used, used to free): the
-// value step sits between the pop and the push, so one shared function
-// would need a callback or half a dozen results.
+// The Atomic backend: per slot, the same two lists behind a spin lock,
+// the slot the caller's probe (see lockedLists). pushAtomic and popAtomic
+// are mirror images on purpose (free to used, used to free): the value
+// step sits between the two list steps, so one shared function would need
+// a callback or half a dozen results.
+
+// Both take the probe's slot's lock as lockedLists.lock does, written out
+// (lock is too big to inline, and a call costs a tenth of the operation).
 
 func (l *PerCPU[T]) pushAtomic(v T) bool {
+	ll := l.at
 	pr := probe.For()
 	pv := pr.Load()
-	s := pr.Slot(pv, len(l.free.heads))
-	x, ok, contended := l.free.pop(s)
+	s := pr.Slot(pv, len(ll.slots))
+	if !ll.slots[s].mu.TryLock() {
+		s = ll.lockContended(pr, pv)
+	}
+	x, ok := ll.popFree(s)
 	if !ok {
-		if x, ok = l.free.popAny(s); !ok {
-			return false
-		}
-		l.pushSteals.Add(1)
+		ll.slots[s].mu.Unlock()
+		return l.pushAway(v, s)
 	}
 	l.values[x] = v
-	if l.used.push(s, x) || contended {
-		pr.Advance(pv)
-	}
+	ll.pushUsed(s, x)
+	ll.slots[s].mu.Unlock()
 	return true
 }
 
 func (l *PerCPU[T]) popAtomic() (T, bool) {
+	ll := l.at
 	pr := probe.For()
 	pv := pr.Load()
-	s := pr.Slot(pv, len(l.used.heads))
-	x, ok, contended := l.used.pop(s)
+	s := pr.Slot(pv, len(ll.slots))
+	if !ll.slots[s].mu.TryLock() {
+		s = ll.lockContended(pr, pv)
+	}
+	x, ok := ll.popUsed(s)
 	if !ok {
-		if x, ok = l.used.popAny(s); !ok {
-			var zero T
-			return zero, false
-		}
-		l.popSteals.Add(1)
+		ll.slots[s].mu.Unlock()
+		return l.popAway(s)
 	}
 	v := l.values[x]
 	var zero T
 	l.values[x] = zero
-	if l.free.push(s, x) || contended {
-		pr.Advance(pv)
+	if int(ll.home[x]) == s {
+		ll.pushFree(s, x)
+		ll.slots[s].mu.Unlock()
+	} else {
+		ll.freeUnlock(s, x)
 	}
 	return v, true
+}
+
+// pushAway finishes a Push whose slot s had no free node: it takes one
+// from another slot's free list, each slot's lock in turn, and puts v on
+// slot s's list. When every other list was empty it looks again with
+// every lock held, which is exact: it reports false only when no slot had
+// a free node at that instant.
+func (l *PerCPU[T]) pushAway(v T, s int) bool {
+	ll := l.at
+	n := len(ll.slots)
+	for k := 1; k < n; k++ {
+		o := (s + k) % n
+		ll.slots[o].mu.Lock()
+		x, ok := ll.popFree(o)
+		ll.slots[o].mu.Unlock()
+		if ok {
+			l.pushSteals.Add(1)
+			l.values[x] = v // x is the caller's until pushUsed publishes it
+			ll.slots[s].mu.Lock()
+			ll.pushUsed(s, x)
+			ll.slots[s].mu.Unlock()
+			return true
+		}
+	}
+	ll.lockAll()
+	for o := range n {
+		if x, ok := ll.popFree(o); ok {
+			l.values[x] = v
+			ll.pushUsed(s, x)
+			ll.unlockAll()
+			return true
+		}
+	}
+	ll.unlockAll()
+	return false
+}
+
+// popAway finishes a Pop whose slot s had no value: it takes one from
+// another slot's list, each slot's lock in turn. When every other list was
+// empty it looks again with every lock held, which is exact: it reports
+// false only when no slot had a value at that instant.
+func (l *PerCPU[T]) popAway(s int) (T, bool) {
+	ll := l.at
+	n := len(ll.slots)
+	var zero T
+	for k := 1; k < n; k++ {
+		o := (s + k) % n
+		ll.slots[o].mu.Lock()
+		if x, ok := ll.popUsed(o); ok {
+			l.popSteals.Add(1)
+			v := l.values[x]
+			l.values[x] = zero
+			ll.freeUnlock(o, x)
+			return v, true
+		}
+		ll.slots[o].mu.Unlock()
+	}
+	ll.lockAll()
+	for o := range n {
+		if x, ok := ll.popUsed(o); ok {
+			v := l.values[x]
+			l.values[x] = zero
+			ll.pushFree(int(ll.home[x]), x)
+			ll.unlockAll()
+			return v, true
+		}
+	}
+	ll.unlockAll()
+	return zero, false
 }

@@ -1,0 +1,16 @@
+package spin
+
+// Export guts for testing.
+
+// StoreRelease and StoreReleaseGeneric are the release store Unlock uses
+// and its Go twin.
+func StoreRelease(p *uint32, v uint32)        { storeRelease(p, v) }
+func StoreReleaseGeneric(p *uint32, v uint32) { storeReleaseGeneric(p, v) }
+
+// UnlockWith releases l with the given store, so that a test can run both
+// in one binary.
+func (l *Lock) UnlockWith(store func(*uint32, uint32)) { store(&l.w, 0) }
+
+// RaceEnabled reports whether the race detector is on: it cannot see the
+// assembly store, so its tests run with the Go twin only.
+const RaceEnabled = raceEnabled

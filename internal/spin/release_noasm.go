@@ -1,0 +1,5 @@
+//go:build !amd64 || purego
+
+package spin
+
+func storeRelease(p *uint32, v uint32) { storeReleaseGeneric(p, v) }
