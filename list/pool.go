@@ -34,10 +34,10 @@ import (
 // fails because objects are in flight between CPUs: moves between a CPU's
 // stack and the depot happen under the stacks' stop words, and a Get that
 // finds nothing checks again with every CPU's stack stopped before it
-// reports false. In the Atomic backend the same holds through a double
-// collect of every slot's stack. An empty pool is a slow path: each Get
-// that returns false stops every CPU's stack (RSEQ backend) or scans every
-// slot twice (Atomic backend).
+// reports false. In the Atomic backend the same holds: a Get that finds
+// nothing looks again with every slot's lock held. An empty pool is a slow
+// path: each Get that returns false stops every CPU's stack (RSEQ backend)
+// or takes every slot's lock (Atomic backend).
 //
 // Put(x) "synchronizes before" the Get that returns x. Get and Put never
 // allocate. Put never fails: there is room for every object.
@@ -68,7 +68,7 @@ type Pool[T any] struct {
 	stacks  unsafe.Pointer // RSEQ backend: slot 0's stack
 	stride  uintptr        // distance between two slots' stacks
 	slotCap uint64         // indices one CPU's stack holds
-	st      *stripes       // Atomic backend
+	at      *lockedLists   // Atomic backend: the free lists only
 	state   []atomic.Uint32
 	n       int
 	batch   int // indices one move between a stack and the depot carries
@@ -98,8 +98,8 @@ const (
 // Memory: the objects (at least 2 bytes apart: smaller types are padded),
 // plus 4 bytes per object in the depot, and, per CPU slot, a stack of up
 // to 1024 indices of 4 bytes in per-CPU memory (RSEQ backend; pages are
-// touched only as the stack fills) or one cache line and 4 bytes per
-// object shared by the slots (Atomic backend).
+// touched only as the stack fills) or one cache line per slot and 8 bytes
+// per object (a link and the object's home slot; Atomic backend).
 func NewPool[T any](capacity int) (*Pool[T], error) {
 	if capacity < 1 || capacity > MaxCapacity {
 		return nil, argerr.Range(ErrCapacity, "list: NewPool", "capacity", capacity, 1, MaxCapacity)
@@ -130,13 +130,9 @@ func NewPool[T any](capacity int) (*Pool[T], error) {
 	}
 	slots := cs.Slots()
 	if !cs.Enabled() {
-		p.st = newStripes(slots, capacity)
-		for s := range slots {
-			lo, hi := s*capacity/slots, (s+1)*capacity/slots
-			for i := hi - 1; i >= lo; i-- {
-				p.st.push(s, uint32(i))
-			}
-		}
+		p.at = newLockedLists(slots, capacity, func(s int) (lo, hi int) {
+			return s * capacity / slots, (s + 1) * capacity / slots
+		})
 		return p, nil
 	}
 	p.slotCap = uint64(min(capacity, maxSlotCap))
@@ -172,13 +168,17 @@ func (p *Pool[T]) Get() (*T, bool) {
 				return p.obj(i), true
 			}
 		} else {
-			// The Atomic backend's fast path: the probe's stack.
+			// The Atomic backend's fast path: the probe's slot's free
+			// list, under the slot's lock (see lockedLists).
+			ll := p.at
 			pr := probe.For()
 			v := pr.Load()
-			i, ok, contended := p.st.pop(pr.Slot(v, len(p.st.heads)))
-			if contended {
-				pr.Advance(v)
+			s := pr.Slot(v, len(ll.slots))
+			if !ll.slots[s].mu.TryLock() {
+				s = ll.lockContended(pr, v)
 			}
+			i, ok := ll.popFree(s)
+			ll.slots[s].mu.Unlock()
 			if ok {
 				return p.obj(i), true
 			}
@@ -194,8 +194,7 @@ func (p *Pool[T]) getOther() (*T, bool) {
 	var ok bool
 	switch {
 	case !cs.Enabled():
-		pr := probe.For()
-		i, ok = p.st.popAny(pr.Slot(pr.Load(), len(p.st.heads)))
+		i, ok = p.getAtomic()
 	case cs.RaceEnabled:
 		var st cs.Status
 		if i, st = cs.StackPop(p.stacks, p.stride); st == cs.OK {
@@ -220,7 +219,7 @@ func (p *Pool[T]) getOther() (*T, bool) {
 // nil, is not one of p's objects or points inside one.
 func (p *Pool[T]) Put(x *T) {
 	// The index by address arithmetic, then one section (or one push on
-	// the probe's stack in the Atomic backend).
+	// the object's home list in the Atomic backend).
 	off := uintptr(unsafe.Pointer(x)) - uintptr(p.objs)
 	hi, _ := bits.Mul64(uint64(off), p.recip)
 	if off >= p.span || uintptr(hi)*p.size != off || cs.RaceEnabled {
@@ -233,11 +232,7 @@ func (p *Pool[T]) Put(x *T) {
 		}
 		return
 	}
-	pr := probe.For()
-	v := pr.Load()
-	if p.st.push(pr.Slot(v, len(p.st.heads)), uint32(hi)) {
-		pr.Advance(v)
-	}
+	p.putAtomic(uint32(hi))
 }
 
 // putOther finishes a Put that the fast path did not: a bad pointer, or
@@ -309,7 +304,7 @@ func (p *Pool[T]) doublePut(i uint32) {
 // lock but the depot's and stops nothing.
 func (p *Pool[T]) Len() int {
 	if !cs.Enabled() {
-		return p.st.count()
+		return p.at.countFree()
 	}
 	n := 0
 	for s := range cs.Slots() {
@@ -463,12 +458,51 @@ func (p *Pool[T]) putSlow(i uint32) {
 	})
 }
 
-// putAtomic is the Atomic backend's Put: a push on the probe's stack, the
-// probe moving on contention.
+// The Atomic backend: per slot, a list of free indices behind a spin lock
+// (lockedLists, as PerCPU's free lists). Put returns an index to its home
+// slot's list, so that goroutines on different slots keep to different
+// blocks of objects (and of links), whichever slot an object was taken
+// from.
+
+// putAtomic pushes i on its home's list; when that lock is held, on the
+// list of the first free slot the probe moves to (a later Get takes it
+// from there, and its Put sends it home).
 func (p *Pool[T]) putAtomic(i uint32) {
-	pr := probe.For()
-	v := pr.Load()
-	if p.st.push(pr.Slot(v, len(p.st.heads)), i) {
-		pr.Advance(v)
+	ll := p.at
+	s := int(ll.home[i])
+	if !ll.slots[s].mu.TryLock() {
+		pr := probe.For()
+		s = ll.lockContended(pr, pr.Load())
 	}
+	ll.pushFree(s, i)
+	ll.slots[s].mu.Unlock()
+}
+
+// getAtomic finishes a Get whose probe's list was empty (or every Get of
+// a race build): it takes an index from the first list that has one,
+// each slot's lock in turn from the probe's slot, and when every list was
+// empty it looks again with every lock held, which is exact: it reports
+// false only when every object was out at that instant.
+func (p *Pool[T]) getAtomic() (uint32, bool) {
+	ll := p.at
+	pr := probe.For()
+	n := len(ll.slots)
+	s := pr.Slot(pr.Load(), n)
+	for k := range n {
+		o := (s + k) % n
+		ll.slots[o].mu.Lock()
+		i, ok := ll.popFree(o)
+		ll.slots[o].mu.Unlock()
+		if ok {
+			return i, true
+		}
+	}
+	ll.lockAll()
+	defer ll.unlockAll()
+	for o := range n {
+		if i, ok := ll.popFree(o); ok {
+			return i, true
+		}
+	}
+	return 0, false
 }

@@ -34,6 +34,9 @@ import (
 // more than one lock, and it takes them in one order, so no caller waits
 // for a lock while holding one that another waiter needs.
 
+// noIndex ends a list: no node has this index.
+const noIndex = ^uint32(0)
+
 // slotLists is one slot's lock and list heads, on a cache line of their
 // own; the heads are guarded by the lock.
 type slotLists struct {
@@ -161,12 +164,33 @@ func (ll *lockedLists) countUsed(s int) int {
 	return n
 }
 
-// count counts the values of every slot, one slot's lock at a time.
+// countFreeSlot walks slot s's free list, at most len(next) nodes.
+func (ll *lockedLists) countFreeSlot(s int) int {
+	n := 0
+	for x := ll.slots[s].free; x != noIndex && n < len(ll.next); x = ll.next[x] {
+		n++
+	}
+	return n
+}
+
+// count and countFree count the values (the free nodes) of every slot,
+// one slot's lock at a time: exact when no caller runs, approximate
+// otherwise.
 func (ll *lockedLists) count() int {
 	n := 0
 	for s := range ll.slots {
 		ll.slots[s].mu.Lock()
 		n += ll.countUsed(s)
+		ll.slots[s].mu.Unlock()
+	}
+	return n
+}
+
+func (ll *lockedLists) countFree() int {
+	n := 0
+	for s := range ll.slots {
+		ll.slots[s].mu.Lock()
+		n += ll.countFreeSlot(s)
 		ll.slots[s].mu.Unlock()
 	}
 	return n
