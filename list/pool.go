@@ -64,7 +64,8 @@ type Pool[T any] struct {
 	objs    unsafe.Pointer // object 0; keeps the objects alive
 	size    uintptr        // distance between two objects, at least 2
 	span    uintptr        // capacity * size
-	recip   uint64         // ceil(2⁶⁴ / size): index = hi(offset * recip)
+	inv     uint           // the inverse of size's odd factor, modulo 2^UintSize
+	shift   int            // size = odd factor << shift
 	stacks  unsafe.Pointer // RSEQ backend: slot 0's stack
 	stride  uintptr        // distance between two slots' stacks
 	slotCap uint64         // indices one CPU's stack holds
@@ -108,7 +109,7 @@ func NewPool[T any](capacity int) (*Pool[T], error) {
 	var zero T
 	if unsafe.Sizeof(zero) < 2 {
 		// Tiny objects get padding, so that each has an address of its
-		// own and the reciprocal below fits in 64 bits.
+		// own.
 		type cell struct {
 			v T
 			_ [2]byte
@@ -120,11 +121,8 @@ func NewPool[T any](capacity int) (*Pool[T], error) {
 		p.objs, p.size = unsafe.Pointer(&b[0]), unsafe.Sizeof(b[0])
 	}
 	p.span = uintptr(capacity) * p.size
-	if k := bits.TrailingZeros64(uint64(p.size)); p.size == 1<<k {
-		p.recip = ^uint64(0)>>k + 1 // 2⁶⁴⁻ᵏ, k >= 1
-	} else {
-		p.recip = ^uint64(0)/uint64(p.size) + 1 // 2⁶⁴ is not a multiple of size
-	}
+	p.shift = bits.TrailingZeros(uint(p.size))
+	p.inv = inverse(uint(p.size) >> p.shift)
 	if cs.RaceEnabled {
 		p.state = make([]atomic.Uint32, capacity)
 	}
@@ -220,30 +218,48 @@ func (p *Pool[T]) getOther() (*T, bool) {
 func (p *Pool[T]) Put(x *T) {
 	// The index by address arithmetic, then one section (or one push on
 	// the object's home list in the Atomic backend).
-	off := uintptr(unsafe.Pointer(x)) - uintptr(p.objs)
-	hi, _ := bits.Mul64(uint64(off), p.recip)
-	if off >= p.span || uintptr(hi)*p.size != off || cs.RaceEnabled {
+	i := p.index(x)
+	if i >= uint(p.n) || cs.RaceEnabled {
 		p.putOther(x)
 		return
 	}
 	if cs.Enabled() {
-		if cs.StackPush(p.stacks, p.stride, uint32(hi), p.slotCap) != cs.OK {
-			p.putSlow(uint32(hi))
+		if cs.StackPush(p.stacks, p.stride, uint32(i), p.slotCap) != cs.OK {
+			p.putSlow(uint32(i))
 		}
 		return
 	}
-	p.putAtomic(uint32(hi))
+	p.putAtomic(uint32(i))
+}
+
+// index returns x's index when x points at one of p's objects, and a
+// number of at least p.n otherwise (Granlund and Montgomery's test for
+// exact division: one multiply and one rotate, where a reciprocal needs a
+// double-width multiply and a check multiply).
+func (p *Pool[T]) index(x *T) uint { return p.indexAt(uintptr(unsafe.Pointer(x)) - uintptr(p.objs)) }
+
+// indexAt is index for the offset off from object 0. With size = d<<shift,
+// d odd, and inv the inverse of d: off -> rotate_right(off*inv, shift) is a
+// bijection of uint that takes k*size to k for every k*size that fits in a
+// uint, so only an object's offset maps below p.n.
+func (p *Pool[T]) indexAt(off uintptr) uint { return bits.RotateLeft(uint(off)*p.inv, -p.shift) }
+
+// inverse returns the inverse of d, which must be odd, modulo 2^UintSize.
+func inverse(d uint) uint {
+	x := d // correct to 3 bits: d*d = 1 mod 8 for every odd d
+	for range 5 {
+		x *= 2 - d*x // Newton's step doubles the correct bits: 6, 12, 24, 48, 96
+	}
+	return x
 }
 
 // putOther finishes a Put that the fast path did not: a bad pointer, or
 // every Put of a race build.
 func (p *Pool[T]) putOther(x *T) {
-	off := uintptr(unsafe.Pointer(x)) - uintptr(p.objs)
-	hi, _ := bits.Mul64(uint64(off), p.recip)
-	if off >= p.span || uintptr(hi)*p.size != off {
+	if p.index(x) >= uint(p.n) {
 		p.badPut(x)
 	}
-	i := uint32(hi)
+	i := uint32(p.index(x))
 	if cs.RaceEnabled {
 		p.checkIn(i)
 	}

@@ -456,3 +456,46 @@ func TestPoolGetBelowCapacity(t *testing.T) {
 		}
 	})
 }
+
+// TestPoolIndex: Put's index arithmetic against division, for objects of
+// odd, even and power-of-two sizes, at every offset around the objects and
+// at offsets that wrap around (pointers below object 0).
+func TestPoolIndex(t *testing.T) {
+	t.Run("1", func(t *testing.T) { testPoolIndex[[1]byte](t) })
+	t.Run("3", func(t *testing.T) { testPoolIndex[[3]byte](t) })
+	t.Run("6", func(t *testing.T) { testPoolIndex[[6]byte](t) })
+	t.Run("8", func(t *testing.T) { testPoolIndex[int64](t) })
+	t.Run("12", func(t *testing.T) { testPoolIndex[[3]int32](t) })
+	t.Run("40", func(t *testing.T) { testPoolIndex[[5]int64](t) })
+	t.Run("big", func(t *testing.T) { testPoolIndex[big](t) })
+	t.Run("1000", func(t *testing.T) { testPoolIndex[[1000]byte](t) })
+	t.Run("4096", func(t *testing.T) { testPoolIndex[[4096]byte](t) })
+}
+
+func testPoolIndex[T any](t *testing.T) {
+	for _, c := range []int{1, 7, 64} {
+		p, err := list.NewPool[T](c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		size := list.PoolObjectSize(p)
+		span := uintptr(c) * size
+		check := func(off uintptr) {
+			got := list.PoolIndexAt(p, off)
+			if off < span && off%size == 0 {
+				if got != uint(off/size) {
+					t.Fatalf("size %d, capacity %d: offset %d is object %d, index says %d", size, c, off, off/size, got)
+				}
+			} else if got < uint(c) {
+				t.Fatalf("size %d, capacity %d: offset %#x is no object, index says %d", size, c, off, got)
+			}
+		}
+		for off := uintptr(0); off < span+3*size; off++ {
+			check(off)
+			check(-off - 1)
+		}
+		for _, off := range []uintptr{^uintptr(0) / 2, ^uintptr(0)/size*size + size, span * size, ^uintptr(0) - span} {
+			check(off)
+		}
+	}
+}
