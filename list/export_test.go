@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/rseq/internal/cs"
+	"github.com/gorseq/rseq/internal/probe"
 	"github.com/gorseq/rseq/internal/torture"
 )
 
@@ -106,3 +107,32 @@ func ListLayout() torture.Layout {
 // SlotListsSize is the size of one slot's lock and heads in the Atomic
 // backend of PerCPU.
 const SlotListsSize = unsafe.Sizeof(slotLists{})
+
+// ProbeLists is the Atomic backend's per-slot lists, for tests of how the
+// goroutines' probes spread over the slots.
+type ProbeLists struct{ ll *lockedLists }
+
+// NewProbeLists returns lists over the given number of slots.
+func NewProbeLists(slots int) ProbeLists {
+	return ProbeLists{newLockedLists(slots, slots, func(s int) (int, int) { return s, s + 1 })}
+}
+
+// Slot returns the slot whose lock a Push or Pop with probe pr tries first.
+func (p ProbeLists) Slot(pr probe.Probe) int { return pr.Slot(pr.Load(), len(p.ll.slots)) }
+
+// Enter takes a slot's lock as Push and Pop do with probe pr (moving the
+// probe when the lock is held), releases it, and returns the slot.
+func (p ProbeLists) Enter(pr probe.Probe) int {
+	v := pr.Load()
+	s := pr.Slot(v, len(p.ll.slots))
+	if !p.ll.slots[s].mu.TryLock() {
+		s = p.ll.lockContended(pr, v)
+	}
+	p.ll.slots[s].mu.Unlock()
+	return s
+}
+
+// Hold and Release take and release slot s's lock, as a goroutine inside
+// a Push or Pop on slot s holds it.
+func (p ProbeLists) Hold(s int)    { p.ll.slots[s].mu.Lock() }
+func (p ProbeLists) Release(s int) { p.ll.slots[s].mu.Unlock() }

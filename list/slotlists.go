@@ -71,17 +71,30 @@ func newLockedLists(slots, n int, share func(s int) (lo, hi int)) *lockedLists {
 }
 
 // A caller takes the lock of its probe's slot, v the probe's value; when
-// that lock is held it calls lockContended, which moves the probe to the
-// next slots until one's lock is free, and after a try of every slot waits
-// for one. It returns the slot, locked.
+// that lock is held it calls lockContended, which moves the probe to
+// another slot (advancing it until it leaves the slot found held: each
+// advance picks a slot afresh) until one's lock is free, and after a try
+// of every slot waits for one. It returns the slot, locked.
 func (ll *lockedLists) lockContended(pr probe.Probe, v uint32) int {
 	n := len(ll.slots)
+	if n == 1 {
+		ll.slots[0].mu.Lock()
+		return 0
+	}
+	held := pr.Slot(v, n)
 	for range n {
-		pr.Advance(v)
-		v = pr.Load()
-		if s := pr.Slot(v, n); ll.slots[s].mu.TryLock() {
+		// 32 advances all on one slot of n >= 2: about 2⁻³² at worst.
+		for range 32 {
+			pr.Advance(v)
+			if v = pr.Load(); pr.Slot(v, n) != held {
+				break
+			}
+		}
+		s := pr.Slot(v, n)
+		if ll.slots[s].mu.TryLock() {
 			return s
 		}
+		held = s
 	}
 	s := pr.Slot(v, n)
 	ll.slots[s].mu.Lock()
