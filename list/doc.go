@@ -43,10 +43,16 @@
 // additions, and Synchronize replaces the readers' memory fences with
 // process-wide membarriers.
 //
-// In the Atomic backend Pool keeps one lock-free stack of object indices
-// per slot, PerCPU one for values and one for free nodes, all threaded
-// through shared links, and RCU's counts are atomic additions on per-slot
-// counters. A goroutine's slot is its probe, which moves to another slot
-// when a compare-and-swap fails, as Java's LongAdder moves a thread to
-// another cell, so that goroutines colliding on a slot spread out.
+// In the Atomic backend each slot keeps its lists (Pool's free object
+// indices; PerCPU's values and free nodes) as plain stacks behind a spin
+// lock, taken with one compare-and-swap and released with a plain store,
+// so a Get, Put, Push or Pop is one locked instruction; every object or
+// node returns to its home slot's free list, so goroutines on different
+// slots keep to different cache lines. RCU's counts are atomic additions
+// on per-slot counters. A goroutine's slot is its probe, which moves to
+// another slot when the slot's lock is held or a compare-and-swap fails,
+// as Java's LongAdder moves a thread to another cell, so that goroutines
+// colliding on a slot spread out, and a holder that was preempted only
+// sends the others to other slots. An empty or full list is confirmed
+// with every slot's lock held.
 package list
