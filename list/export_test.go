@@ -62,7 +62,7 @@ func (l *PerCPU[T]) SlotLens() []int {
 	for s := range lens {
 		if !cs.Enabled() {
 			l.at.slots[s].mu.Lock()
-			lens[s] = l.at.countUsed(s)
+			lens[s] = l.at.countFrom(l.at.slots[s].used)
 			l.at.slots[s].mu.Unlock()
 			continue
 		}

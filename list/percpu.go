@@ -283,7 +283,7 @@ func (l *PerCPU[T]) move(o, s int, off uintptr) (uint64, bool) {
 // the time of its walk. Use it for tests and monitoring, not per operation.
 func (l *PerCPU[T]) Len() int {
 	if !cs.Enabled() {
-		return l.at.count()
+		return l.at.count(false)
 	}
 	n := 0
 	for s := range cs.Slots() {

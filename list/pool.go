@@ -320,7 +320,7 @@ func (p *Pool[T]) doublePut(i uint32) {
 // lock but the depot's and stops nothing.
 func (p *Pool[T]) Len() int {
 	if !cs.Enabled() {
-		return p.at.countFree()
+		return p.at.count(true)
 	}
 	n := 0
 	for s := range cs.Slots() {

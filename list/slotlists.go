@@ -168,43 +168,29 @@ func (ll *lockedLists) freeUnlock(s int, x uint32) {
 	ll.slots[h].mu.Unlock()
 }
 
-// countUsed walks slot s's list of values, at most len(next) nodes.
-func (ll *lockedLists) countUsed(s int) int {
+// countFrom walks a list from its top node, at most len(next) nodes.
+func (ll *lockedLists) countFrom(top uint32) int {
 	n := 0
-	for x := ll.slots[s].used; x != noIndex && n < len(ll.next); x = ll.next[x] {
+	for x := top; x != noIndex && n < len(ll.next); x = ll.next[x] {
 		n++
 	}
 	return n
 }
 
-// countFreeSlot walks slot s's free list, at most len(next) nodes.
-func (ll *lockedLists) countFreeSlot(s int) int {
-	n := 0
-	for x := ll.slots[s].free; x != noIndex && n < len(ll.next); x = ll.next[x] {
-		n++
-	}
-	return n
-}
-
-// count and countFree count the values (the free nodes) of every slot,
-// one slot's lock at a time: exact when no caller runs, approximate
-// otherwise.
-func (ll *lockedLists) count() int {
+// count counts the values (free false) or the free nodes (free true) of
+// every slot, one slot's lock at a time: exact when no caller runs,
+// approximate otherwise.
+func (ll *lockedLists) count(free bool) int {
 	n := 0
 	for s := range ll.slots {
-		ll.slots[s].mu.Lock()
-		n += ll.countUsed(s)
-		ll.slots[s].mu.Unlock()
-	}
-	return n
-}
-
-func (ll *lockedLists) countFree() int {
-	n := 0
-	for s := range ll.slots {
-		ll.slots[s].mu.Lock()
-		n += ll.countFreeSlot(s)
-		ll.slots[s].mu.Unlock()
+		sl := &ll.slots[s]
+		sl.mu.Lock()
+		top := sl.used
+		if free {
+			top = sl.free
+		}
+		n += ll.countFrom(top)
+		sl.mu.Unlock()
 	}
 	return n
 }
