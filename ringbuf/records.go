@@ -131,6 +131,7 @@ func NewRecords(bytesPerCPU int, opts ...Option) (*Records, error) {
 		return nil, fmt.Errorf("ringbuf: NewRecords: bytesPerCPU %d: %w", bytesPerCPU, err)
 	}
 	r.m = m
+	r.m.Mask = size - 1
 	return r, nil
 }
 
@@ -220,7 +221,7 @@ func (r *Records) commit(buf []byte, hdr uint64, p []byte) (int, error) {
 		// One critical section finds the slot, checks that the record
 		// fits before the ring's end and in the room limit says is free,
 		// copies it and commits the tail.
-		s, st := cs.RecordsPush(r.m.base, r.m.stride, hdrSize, r.size, unsafe.Pointer(&buf[0]), uintptr(n), sz)
+		s, st := cs.RecordsPush(&r.m.RingLayout, unsafe.Pointer(&buf[0]), uintptr(n), sz)
 		if st == cs.OK {
 			r.parked.notify()
 			runtime.KeepAlive(r)

@@ -47,9 +47,11 @@ type Ring[T any] struct {
 	mask  uint64  // capacity - 1
 	esize uintptr // unsafe.Sizeof(T)
 	estep uintptr // entrySize(esize): the distance between two entries
-	word  bool    // values fit in one 8-byte word: commit with CmpStoreStore
 	rseq  bool
-	qs    []*lockfree.Queue[T] // Atomic backend: one queue per slot
+	// fast: the RSEQ backend and values of one 8-byte word at most,
+	// pushed by cs.RingPush (larger ones by cs.RingPushCopy).
+	fast bool
+	qs   []*lockfree.Queue[T] // Atomic backend: one queue per slot
 
 	// race is the address the race detector's happens-before edges from
 	// Push to Pop go through (the asm's stores are invisible to it).
@@ -87,7 +89,7 @@ func New[T any](perCPU int) (*Ring[T], error) {
 	r.parked.init()
 	var ring uintptr
 	if r.rseq {
-		r.word = r.esize <= 8
+		r.fast = r.esize <= 8
 		r.estep = entrySize(r.esize)
 		ring = uintptr(n) * r.estep
 	} else {
@@ -105,6 +107,7 @@ func New[T any](perCPU int) (*Ring[T], error) {
 		return nil, fmt.Errorf("ringbuf: New[%v]: perCPU %d: %w", typ, perCPU, err)
 	}
 	r.m = m
+	r.m.Mask, r.m.Step = r.mask, r.estep
 	return r, nil
 }
 
@@ -179,18 +182,23 @@ func (r *Ring[T]) Cap() int { return int(r.mask + 1) }
 //
 // A successful Push synchronizes before the Pop or Drain that returns v.
 func (r *Ring[T]) Push(v T) bool {
-	if r.rseq && r.word {
-		// The common case in the caller's frame: one call to the section.
-		cs.RaceRelease(unsafe.Pointer(&r.race))
-		var w uint64
-		*(*T)(unsafe.Pointer(&w)) = v
-		if _, st := cs.RingPush(r.m.base, r.m.stride, hdrSize, r.mask, r.estep, w); st == cs.OK {
-			r.parked.notify()
-			runtime.KeepAlive(r)
-			return true
-		}
+	if !r.fast {
+		_, ok := r.push(v)
+		return ok
 	}
-	_, ok := r.push(v)
+	// The common case in the caller's frame: one call to the section,
+	// which reads the rings' layout through one pointer.
+	cs.RaceRelease(unsafe.Pointer(&r.race))
+	var w uint64
+	*(*T)(unsafe.Pointer(&w)) = v
+	if _, st := cs.RingPush(&r.m.RingLayout, w); st == cs.OK {
+		r.parked.notify()
+		runtime.KeepAlive(r)
+		return true
+	}
+	// Not generic, so that the dictionary need not outlive the call above.
+	_, ok := r.m.pushWord(w, &r.parked)
+	runtime.KeepAlive(r)
 	return ok
 }
 
@@ -201,33 +209,57 @@ func (r *Ring[T]) push(v T) (int, bool) {
 		return r.pushAtomic(v)
 	}
 	cs.RaceRelease(unsafe.Pointer(&r.race))
+	if r.fast {
+		var w uint64
+		*(*T)(unsafe.Pointer(&w)) = v
+		s, ok := r.m.pushWord(w, &r.parked)
+		runtime.KeepAlive(r)
+		return s, ok
+	}
 	for {
 		// One critical section finds the slot, checks room against limit,
-		// stores v and commits the tail.
-		var s int
-		var st cs.Status
-		if r.word {
-			var w uint64
-			*(*T)(unsafe.Pointer(&w)) = v
-			s, st = cs.RingPush(r.m.base, r.m.stride, hdrSize, r.mask, r.estep, w)
-		} else {
-			s, st = cs.RingPushCopy(r.m.base, r.m.stride, hdrSize, r.mask, r.estep, unsafe.Pointer(&v), r.esize)
-		}
+		// copies v and commits the tail.
+		s, st := cs.RingPushCopy(&r.m.RingLayout, unsafe.Pointer(&v), r.esize)
 		if st == cs.OK {
 			r.parked.notify()
 			runtime.KeepAlive(r)
 			return s, true
 		}
-		// The ring of slot s looked full from limit: look at head, raise
-		// limit if there is room, and push again (perhaps to another slot
-		// by then).
-		h := r.m.hdr(s)
-		if !h.refresh(s, atomic.LoadUint64(&h.tail), 1, r.mask+1) {
+		if !r.m.roomFor(s) {
 			r.m.drop()
 			runtime.KeepAlive(r)
 			return s, false
 		}
 	}
+}
+
+// pushWord pushes the word w to the ring of a Ring's calling thread's slot
+// (the RSEQ backend), retrying while the ring looked full only from the
+// producers' copy of head, and reports the slot and whether w went in;
+// parked is the Ring's. The caller keeps the Ring alive.
+func (m *slots) pushWord(w uint64, parked *notifier) (int, bool) {
+	for {
+		// One critical section finds the slot, checks room against limit,
+		// stores w and commits the tail.
+		s, st := cs.RingPush(&m.RingLayout, w)
+		if st == cs.OK {
+			parked.notify()
+			return s, true
+		}
+		if !m.roomFor(s) {
+			m.drop()
+			return s, false
+		}
+	}
+}
+
+// roomFor is called when the ring of slot s of a Ring looked full from
+// limit: it looks at head, raises limit if there is room, and reports
+// whether there is (the caller pushes again, perhaps to another slot by
+// then).
+func (m *slots) roomFor(s int) bool {
+	h := m.hdr(s)
+	return h.refresh(s, atomic.LoadUint64(&h.tail), 1, m.Mask+1)
 }
 
 func (r *Ring[T]) pushAtomic(v T) (int, bool) {

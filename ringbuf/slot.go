@@ -61,6 +61,10 @@ type slotHdr struct {
 
 const hdrSize = unsafe.Sizeof(slotHdr{})
 
+// The ring push sections find a ring cs.RingHeader bytes after its header.
+var _ [hdrSize - cs.RingHeader]struct{}
+var _ [cs.RingHeader - hdrSize]struct{}
+
 // refresh is called when slot s's ring, of size entries (values or bytes),
 // looks from limit, the producers' copy of head, to have no room for sz
 // more at tail t: it loads head, reports whether there is room, and if so
@@ -82,10 +86,10 @@ func (h *slotHdr) refresh(s int, t, sz, size uint64) bool {
 var nslots = cs.Slots()
 
 // slots is the per-CPU memory of one structure: nslots headers (and rings)
-// of stride bytes from base.
+// of Stride bytes from Base, described as the ring push sections read it
+// (the owner sets Mask and Step), so that a push passes them one pointer.
 type slots struct {
-	base   unsafe.Pointer
-	stride uintptr
+	cs.RingLayout
 }
 
 // fromCurrent yields every slot once: the calling thread's first, then the
@@ -106,17 +110,17 @@ func fromCurrent(yield func(int) bool) {
 }
 
 func (m *slots) hdr(s int) *slotHdr {
-	return (*slotHdr)(unsafe.Add(m.base, uintptr(s)*m.stride))
+	return (*slotHdr)(unsafe.Add(m.Base, uintptr(s)*m.Stride))
 }
 
 // ring returns the first byte of slot s's ring.
 func (m *slots) ring(s int) unsafe.Pointer {
-	return unsafe.Add(m.base, uintptr(s)*m.stride+hdrSize)
+	return unsafe.Add(m.Base, uintptr(s)*m.Stride+hdrSize)
 }
 
 // drop counts a drop in the current slot's counter.
 func (m *slots) drop() {
-	cs.AddInt64(unsafe.Pointer(&m.hdr(0).dropped), m.stride, 1)
+	cs.AddInt64(unsafe.Pointer(&m.hdr(0).dropped), m.Stride, 1)
 }
 
 // dropped sums the drop counters.
@@ -143,5 +147,5 @@ func allocSlots[O any](owner *O, ringBytes uintptr) (slots, error) {
 	if err != nil {
 		return slots{}, err
 	}
-	return slots{base: m.Base(), stride: m.Stride()}, nil
+	return slots{cs.RingLayout{Base: m.Base(), Stride: m.Stride()}}, nil
 }

@@ -6,17 +6,17 @@ import "unsafe"
 
 const RingAsm = true
 
-func RawRingPush(p unsafe.Pointer, stride, ring uintptr, mask uint64, step uintptr, v uint64) (int, Status) {
-	s, st := rseqRingPush(p, stride, ring, mask, step, v)
+func RawRingPush(l *RingLayout, v uint64) (int, Status) {
+	s, st := rseqRingPush(l, v)
 	return s, Status(st)
 }
 
-func RawRingPushCopy(p unsafe.Pointer, stride, ring uintptr, mask uint64, step uintptr, src unsafe.Pointer, n uintptr) (int, Status) {
-	s, st := rseqRingPushCopy(p, stride, ring, mask, step, src, n)
+func RawRingPushCopy(l *RingLayout, src unsafe.Pointer, n uintptr) (int, Status) {
+	s, st := rseqRingPushCopy(l, src, n)
 	return s, Status(st)
 }
 
-func RawRecordsPush(p unsafe.Pointer, stride, ring uintptr, size uint64, src unsafe.Pointer, n uintptr, sz uint64) (int, Status) {
-	s, st := rseqRecordsPush(p, stride, ring, size, src, n, sz)
+func RawRecordsPush(l *RingLayout, src unsafe.Pointer, n uintptr, sz uint64) (int, Status) {
+	s, st := rseqRecordsPush(l, src, n, sz)
 	return s, Status(st)
 }

@@ -18,100 +18,107 @@
 // RPROLOGUE is PROLOGUE for the ring table.
 #define RPROLOGUE(sec, noarea) TABLE_PROLOGUE(·ringDescs, sec, noarea)
 
-// Registers: rP and rStride as for ADDINT64, loaded before the prologue;
-// inside the section rIdx becomes the header, R9 the tail, R10 the entry,
-// R11-R13 scratch (copy: source and count). ring, mask, step, v, src and n
-// are read from the frame inside the section.
+// Registers: rL the layout (a *RingLayout: offsets RingLayout_FIELD from
+// go_asm.h), loaded before the prologue; inside the section rIdx becomes
+// the header, R9 the tail, R10 the entry, R11 the bound (mask) and then the
+// entry's index, R12 and R13 scratch (copy: source and count), R8 the
+// value (loaded before the prologue).
+#define rL     R7
 #define rHdr   R1 // = rIdx
 #define rTail  R9
 #define rEntry R10
 #define rMask  R11
 
 // RING_ENTER(out): ARM, the slot (to the result operand out), the header,
-// the tail, the room check, the entry's address.
+// the tail, the room check, the entry's index tail&Mask in rMask.
 #define RING_ENTER(out) \
 	ARM(noseq); \
 	IN_RANGE(noseq, stopped); \
 	MOVD	rIdx, out; \
-	MUL	rStride, rIdx, rIdx; \
-	ADD	rP, rHdr, rHdr; \
+	MOVD	RingLayout_Stride(rL), rTmp; \
+	MUL	rTmp, rIdx, rIdx; \
+	MOVD	RingLayout_Base(rL), rTmp; \
+	ADD	rTmp, rHdr, rHdr; \
 	MOVD	(rHdr), rTail; \
 	MOVD	8(rHdr), rTmp; \
 	SUB	rTmp, rTail, rEntry; \
-	MOVD	mask+24(FP), rMask; \
+	MOVD	RingLayout_Mask(rL), rMask; \
 	CMP	rMask, rEntry; \
 	BHI	failed; \
-	AND	rTail, rMask, rEntry; \
-	MOVD	step+32(FP), rTmp; \
-	MUL	rTmp, rEntry, rEntry; \
-	MOVD	ring+16(FP), rTmp; \
-	ADD	rTmp, rEntry, rEntry; \
-	ADD	rHdr, rEntry, rEntry
+	AND	rTail, rMask, rMask
 
 #define RINGPUSH(sec, noarea) \
-	MOVD	p+0(FP), rP; \
-	MOVD	stride+8(FP), rStride; \
+	MOVD	l+0(FP), rL; \
+	MOVD	v+8(FP), R8; \
 	RPROLOGUE(sec, noarea); \
-	RING_ENTER(slot+48(FP)); \
-	MOVD	v+40(FP), R12; \
-	MOVD	R12, (rEntry); \
+	RING_ENTER(slot+16(FP)); \
+	ADD	$const_RingHeader, rHdr, rEntry; \
+	MOVD	R8, (rEntry)(rMask<<3); \
 	ADD	$1, rTail, rTail; \
 	COMMIT_RELEASE(rTail, rHdr)
 
 #define RINGPUSHCOPY(sec, noarea) \
-	MOVD	p+0(FP), rP; \
-	MOVD	stride+8(FP), rStride; \
+	MOVD	l+0(FP), rL; \
 	RPROLOGUE(sec, noarea); \
-	RING_ENTER(slot+56(FP)); \
-	MOVD	src+40(FP), R12; \
-	MOVD	n+48(FP), R13; \
-rloop8: \
-	CMP	$8, R13; \
-	BLO	rtail; \
-	MOVD.P	8(R12), rTmp; \
-	MOVD.P	rTmp, 8(rEntry); \
-	SUB	$8, R13, R13; \
-	B	rloop8; \
-rtail: \
-	CBZ	R13, rcommit; \
-	MOVBU.P	1(R12), rTmp; \
-	MOVB.P	rTmp, 1(rEntry); \
-	SUB	$1, R13, R13; \
-	B	rtail; \
+	RING_ENTER(slot+24(FP)); \
+	MOVD	RingLayout_Step(rL), rTmp; \
+	MUL	rTmp, rMask, rMask; \
+	ADD	$const_RingHeader, rMask, rMask; \
+	ADD	rHdr, rMask, rEntry; \
+	MOVD	src+8(FP), R12; \
+	MOVD	n+16(FP), R13; \
+	COPY(rloop8, rtail, rcommit); \
 rcommit: \
 	ADD	$1, rTail, rTail; \
 	COMMIT_RELEASE(rTail, rHdr)
 
-// func rseqRingPush(p unsafe.Pointer, stride, ring uintptr, mask uint64, step uintptr, v uint64) (slot int, st uint32)
-TEXT ·rseqRingPush(SB), NOSPLIT|NOFRAME, $0-60
-	RINGPUSH(const_rsecRseqRingPush, noarea)
-	EXIT(const_OK, st+56(FP))
-	RAW_CMP_EXITS(st+56(FP))
+// COPY(loop8, tail, done) copies R13 bytes from R12 to rEntry, 8 at a
+// time, then single bytes, and goes on at done.
+#define COPY(loop8, tail, done) \
+loop8: \
+	CMP	$8, R13; \
+	BLO	tail; \
+	MOVD.P	8(R12), rTmp; \
+	MOVD.P	rTmp, 8(rEntry); \
+	SUB	$8, R13, R13; \
+	B	loop8; \
+tail: \
+	CBZ	R13, done; \
+	MOVBU.P	1(R12), rTmp; \
+	MOVB.P	rTmp, 1(rEntry); \
+	SUB	$1, R13, R13; \
+	B	tail
 
-// func RingPush(p unsafe.Pointer, stride, ring uintptr, mask uint64, step uintptr, v uint64) (slot int, st Status)
-TEXT ·RingPush(SB), NOSPLIT|NOFRAME, $0-60
+// func rseqRingPush(l *RingLayout, v uint64) (slot int, st uint32)
+TEXT ·rseqRingPush(SB), NOSPLIT|NOFRAME, $0-28
+	RINGPUSH(const_rsecRseqRingPush, noarea)
+	EXIT(const_OK, st+24(FP))
+	RAW_CMP_EXITS(st+24(FP))
+
+// func RingPush(l *RingLayout, v uint64) (slot int, st Status)
+TEXT ·RingPush(SB), NOSPLIT|NOFRAME, $0-28
 	IF_ATOMIC(slow)
 	RINGPUSH(const_rsecRingPush, slow)
-	EXIT(const_OK, st+56(FP))
+	EXIT(const_OK, st+24(FP))
 	SLOW_EXITS(·ringPushSlow(SB))
-	CMP_EXITS(st+56(FP))
+	CMP_EXITS(st+24(FP))
 
-// func rseqRingPushCopy(p unsafe.Pointer, stride, ring uintptr, mask uint64, step uintptr, src unsafe.Pointer, n uintptr) (slot int, st uint32)
-TEXT ·rseqRingPushCopy(SB), NOSPLIT|NOFRAME, $0-68
+// func rseqRingPushCopy(l *RingLayout, src unsafe.Pointer, n uintptr) (slot int, st uint32)
+TEXT ·rseqRingPushCopy(SB), NOSPLIT|NOFRAME, $0-36
 	RINGPUSHCOPY(const_rsecRseqRingPushCopy, noarea)
-	EXIT(const_OK, st+64(FP))
-	RAW_CMP_EXITS(st+64(FP))
+	EXIT(const_OK, st+32(FP))
+	RAW_CMP_EXITS(st+32(FP))
 
-// func RingPushCopy(p unsafe.Pointer, stride, ring uintptr, mask uint64, step uintptr, src unsafe.Pointer, n uintptr) (slot int, st Status)
-TEXT ·RingPushCopy(SB), NOSPLIT|NOFRAME, $0-68
-	MOVD	n+48(FP), rTmp
+// func RingPushCopy(l *RingLayout, src unsafe.Pointer, n uintptr) (slot int, st Status)
+TEXT ·RingPushCopy(SB), NOSPLIT|NOFRAME, $0-36
+	MOVD	n+16(FP), rTmp
 	CMP	$const_MaxMemcpy, rTmp
 	BHI	slow
 	IF_ATOMIC(slow)
 	RINGPUSHCOPY(const_rsecRingPushCopy, slow)
-	EXIT(const_OK, st+64(FP))
+	EXIT(const_OK, st+32(FP))
 	SLOW_EXITS(·ringPushCopySlow(SB))
-	CMP_EXITS(st+64(FP))
+	CMP_EXITS(st+32(FP))
 
 DATA ·ringText+(const_rsecRseqRingPush*8)(SB)/8, $·rseqRingPush(SB)
 DATA ·ringText+(const_rsecRingPush*8)(SB)/8, $·RingPush(SB)

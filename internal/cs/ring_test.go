@@ -21,7 +21,7 @@ func TestRingPushMatchesGeneric(t *testing.T) {
 }
 
 func ringPushMatchesGeneric(t *testing.T) {
-	const ring, size = 64, 64 + 8*64
+	const ring, size = cs.RingHeader, cs.RingHeader + 8*64
 	m, err := cs.Alloc(size, 64)
 	if err != nil {
 		t.Error(err)
@@ -73,19 +73,25 @@ func ringPushMatchesGeneric(t *testing.T) {
 		}
 		var s int
 		var st cs.Status
+		l := cs.RingLayout{Base: m.Base(), Stride: m.Stride(), Mask: mask, Step: step}
+		if kind%2 == 0 && kind < 4 {
+			step = 8 // RingPush's entries are words
+		}
 		switch kind {
 		case 0:
-			s, st = cs.RawRingPush(m.Base(), m.Stride(), ring, mask, step, word)
+			s, st = cs.RawRingPush(&l, word)
 		case 1:
-			s, st = cs.RawRingPushCopy(m.Base(), m.Stride(), ring, mask, step, unsafe.Pointer(&src[0]), cp)
+			s, st = cs.RawRingPushCopy(&l, unsafe.Pointer(&src[0]), cp)
 		case 2:
-			s, st = cs.RingPush(m.Base(), m.Stride(), ring, mask, step, word)
+			s, st = cs.RingPush(&l, word)
 		case 3:
-			s, st = cs.RingPushCopy(m.Base(), m.Stride(), ring, mask, step, unsafe.Pointer(&src[0]), cp)
+			s, st = cs.RingPushCopy(&l, unsafe.Pointer(&src[0]), cp)
 		case 4:
-			s, st = cs.RawRecordsPush(m.Base(), m.Stride(), ring, rsize, unsafe.Pointer(&src[0]), cp, sz)
+			l.Mask = rsize - 1
+			s, st = cs.RawRecordsPush(&l, unsafe.Pointer(&src[0]), cp, sz)
 		case 5:
-			s, st = cs.RecordsPush(m.Base(), m.Stride(), ring, rsize, unsafe.Pointer(&src[0]), cp, sz)
+			l.Mask = rsize - 1
+			s, st = cs.RecordsPush(&l, unsafe.Pointer(&src[0]), cp, sz)
 		}
 		if raw := kind < 2 || kind == 4; raw && st == cs.StNoRSEQ {
 			// A raw section on an index out of range (an mm_cid
@@ -149,5 +155,6 @@ func TestRingPushCopyTooLong(t *testing.T) {
 		}
 	}()
 	var b [8]byte
-	cs.RingPushCopy(m.Base(), m.Stride(), 64, 0, 8, unsafe.Pointer(&b), cs.MaxMemcpy+1)
+	l := cs.RingLayout{Base: m.Base(), Stride: m.Stride(), Step: 8}
+	cs.RingPushCopy(&l, unsafe.Pointer(&b), cs.MaxMemcpy+1)
 }

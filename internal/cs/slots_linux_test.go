@@ -117,7 +117,8 @@ func TestCompareOutOfRange(t *testing.T) {
 	// forever: a thread that really moves sees Moved once per move.
 	const maxMoved = 100000
 	m := allocMem(t, 8, 8)
-	r := allocMem(t, 64+8*64, 64)
+	r := allocMem(t, cs.RingHeader+8*64, 64)
+	ring := cs.RingLayout{Base: r.Base(), Stride: r.Stride(), Mask: 63}
 	cpuID := cs.Describe().Index == "cpu_id"
 	restore := cs.BoundSlots(bound)
 	var outside, rawChecked, drained atomic.Int64
@@ -168,7 +169,7 @@ func TestCompareOutOfRange(t *testing.T) {
 					// A ring of 64 entries per slot; popped by
 					// resetting the tail under Exclusive below.
 					for {
-						_, st := cs.RingPush(r.Base(), r.Stride(), 64, 63, 8, 1)
+						_, st := cs.RingPush(&ring, 1)
 						if st == cs.OK {
 							break
 						}
