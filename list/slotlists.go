@@ -6,11 +6,11 @@ import (
 	"github.com/gorseq/rseq/internal/spin"
 )
 
-// The Atomic backend of PerCPU: per slot, the two lists (values and free
-// nodes) as plain stacks of node indices behind one spin lock, taken with
-// one compare-and-swap and released with a plain store (internal/spin). A
-// Push or a Pop is then one locked instruction, where two lock-free stacks
-// took two.
+// The Atomic backend of PerCPU and Pool: per slot, the two lists (values
+// and free nodes; Pool uses the free lists only) as plain stacks of node
+// indices behind one spin lock, taken with one compare-and-swap and
+// released with a plain store (internal/spin). A Push or a Pop is then one
+// locked instruction, where two lock-free stacks took two.
 //
 // Which slot a goroutine locks is its probe (internal/probe): when the
 // lock is taken it tries another slot and moves its probe there, as Java's
@@ -19,8 +19,9 @@ import (
 // one try of every slot's lock a caller waits for one.
 //
 // Every node has a home slot, the slot whose share of the capacity it
-// started in, and a free node is always on its home's free list (or in a
-// caller's hands): Pop returns a node there, wherever it took it from.
+// started in, and PerCPU keeps every free node on its home's free list
+// (or in a caller's hands): Pop returns a node there, wherever it took it
+// from. Pool's Put returns an index home too, unless that lock is held.
 // Homes are blocks of consecutive indices, so goroutines on different
 // slots keep to different cache lines of the links and of the values, even
 // after a value has moved to another slot. Without homes, a node taken by
