@@ -34,6 +34,20 @@ func BenchmarkPerCPU(b *testing.B) {
 			}
 		})
 	})
+	// A value without pointers: Pop is one section on amd64.
+	b.Run("impl=rseq/T=int64", func(b *testing.B) {
+		l, err := list.NewPerCPU[int64](1024)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				l.Push(1)
+				l.Pop()
+			}
+		})
+	})
 	b.Run("peer=syncpool", benchSyncPool)
 	b.Run("peer=lockfree.Stack", func(b *testing.B) {
 		var s lockfree.Stack[*int]

@@ -39,7 +39,7 @@ func (l *PerCPU[T]) PushSlot(s int, v T) bool {
 		}
 		return false
 	}
-	x, st := cs.ListPopHere(unsafe.Add(l.base, freeOff), l.stride, nextOff-freeOff, nilNode)
+	x, st := cs.ListPopHere(unsafe.Add(l.base, freeOff), l.stride, l.freeNext-freeOff, nilNode)
 	ok := st == cs.OK
 	if !ok {
 		if x, ok = l.steal(freeOff, &l.pushSteals); !ok {
@@ -50,7 +50,7 @@ func (l *PerCPU[T]) PushSlot(s int, v T) bool {
 	cs.RaceRelease(unsafe.Pointer(&l.values[x]))
 	cs.Exclusive(s, func() {
 		h := l.head(s, usedOff)
-		atomic.StoreUint64(l.link(s, x), atomic.LoadUint64(h))
+		atomic.StoreUint64(l.link(s, usedOff, x), atomic.LoadUint64(h))
 		atomic.StoreUint64(h, x)
 	})
 	return true

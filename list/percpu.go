@@ -2,6 +2,7 @@ package list
 
 import (
 	"errors"
+	"reflect"
 	"sync/atomic"
 	"unsafe"
 
@@ -58,6 +59,14 @@ type PerCPU[T any] struct {
 	base   unsafe.Pointer // slot 0's per-CPU memory (RSEQ backend)
 	stride uintptr        // distance between two slots' copies
 	values []T            // values[node], len capacity; written by the node's owner only
+	// freeNext is the offset of the free list's links in a slot's memory:
+	// nextOff (the links the value list uses) unless pair is in use.
+	freeNext uintptr
+	// pair, when T holds no pointers (and not under the race detector):
+	// the free list has links of its own, so that Pop is one section that
+	// copies the value out and moves the node to the free list
+	// (cs.ListMoveCopy on amd64). pair.Values is nil otherwise.
+	pair cs.ListPair
 
 	// Atomic backend: per slot, the lists of values and of free nodes
 	// behind a spin lock.
@@ -69,11 +78,14 @@ type PerCPU[T any] struct {
 }
 
 // Per-slot memory of the RSEQ backend: a header line with the heads of the
-// slot's two lists, then the slot's links. A node is on at most one list
+// slot's two lists, then the slot's links (for a T without pointers, the
+// value list's links, then the free list's). A node is on at most one list
 // of one slot at a time, or owned by exactly one Push or Pop in progress;
 // its link in slot s's array is written only by its owner, when it pushes
-// the node on one of slot s's lists, so every slot keeps a link for every
-// node and a section on slot s reads and writes slot s's memory only.
+// the node on one of slot s's lists (or by the section that moves it from
+// one list to the other, in the other list's links), so every slot keeps
+// a link for every node and a section on slot s reads and writes slot s's
+// memory only.
 const (
 	usedOff = 0              // head of the list of nodes holding values
 	freeOff = 8              // head of the list of free nodes
@@ -95,8 +107,8 @@ const stealBatch = 32
 // The free nodes start spread evenly over the CPUs.
 //
 // Memory: the values, plus, for every CPU slot, 8 bytes of links per node
-// in per-CPU memory (RSEQ backend; pages are touched only as nodes visit
-// that CPU) or 8 bytes per node (its link and its home slot) and one cache
+// in per-CPU memory, 16 when T holds no pointers (RSEQ backend; pages are
+// touched only as nodes visit that CPU) or 8 bytes per node (its link and its home slot) and one cache
 // line per slot (Atomic backend).
 func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 	if capacity < 1 || capacity > MaxCapacity {
@@ -109,16 +121,27 @@ func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 		l.at = newLockedLists(slots, capacity, share)
 		return l, nil
 	}
-	m, err := cs.AllocFor(l, hdrSize+uintptr(capacity)*linkLen, cs.CacheLine)
+	links := uintptr(capacity) * linkLen
+	l.freeNext = nextOff
+	var zero T
+	flat := !cs.RaceEnabled && !hasPointers(reflect.TypeFor[T]()) && unsafe.Sizeof(zero) <= cs.MaxMemcpy
+	if flat {
+		l.freeNext = nextOff + links
+	}
+	m, err := cs.AllocFor(l, hdrSize+links+(l.freeNext-nextOff), cs.CacheLine)
 	if err != nil {
 		return nil, err
 	}
 	l.base, l.stride = m.Base(), m.Stride()
+	if flat {
+		l.pair = cs.ListPair{Base: unsafe.Add(l.base, usedOff), Stride: l.stride, LinksA: nextOff - usedOff,
+			LinksB: l.freeNext - usedOff, Values: unsafe.Pointer(unsafe.SliceData(l.values)), Size: unsafe.Sizeof(zero)}
+	}
 	for s := range slots {
 		lo, hi := share(s)
 		free := nilNode
 		for x := hi - 1; x >= lo; x-- {
-			atomic.StoreUint64(l.link(s, uint64(x)), free)
+			atomic.StoreUint64(l.link(s, freeOff, uint64(x)), free)
 			free = uint64(x)
 		}
 		atomic.StoreUint64(l.head(s, usedOff), nilNode)
@@ -135,12 +158,38 @@ func (l *PerCPU[T]) head(s int, off uintptr) *uint64 {
 	return (*uint64)(unsafe.Add(l.slot(s), off))
 }
 
-// links returns slot s's link array.
-func (l *PerCPU[T]) links(s int) unsafe.Pointer { return unsafe.Add(l.slot(s), nextOff) }
+// next returns the offset of the links of the list at off in a slot's
+// memory.
+func (l *PerCPU[T]) next(off uintptr) uintptr {
+	if off == freeOff {
+		return l.freeNext
+	}
+	return nextOff
+}
 
-// link returns node x's link in slot s's array.
-func (l *PerCPU[T]) link(s int, x uint64) *uint64 {
-	return (*uint64)(unsafe.Add(l.slot(s), nextOff+uintptr(x)*linkLen))
+// link returns node x's link in slot s's links of the list at off.
+func (l *PerCPU[T]) link(s int, off uintptr, x uint64) *uint64 {
+	return (*uint64)(unsafe.Add(l.slot(s), l.next(off)+uintptr(x)*linkLen))
+}
+
+// hasPointers reports whether a value of type t holds Go pointers.
+func hasPointers(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Array:
+		return t.Len() > 0 && hasPointers(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if hasPointers(t.Field(i).Type) {
+				return true
+			}
+		}
+		return false
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+		return false
+	}
+	return true // pointers, slices, strings, maps, channels, functions, interfaces
 }
 
 // Push puts v on the current CPU's list. It returns false, leaving the list
@@ -151,7 +200,7 @@ func (l *PerCPU[T]) Push(v T) bool {
 	if !cs.Enabled() {
 		return l.pushAtomic(v)
 	}
-	x, st := cs.ListPopHere(unsafe.Add(l.base, freeOff), l.stride, nextOff-freeOff, nilNode)
+	x, st := cs.ListPopHere(unsafe.Add(l.base, freeOff), l.stride, l.freeNext-freeOff, nilNode)
 	if st != cs.OK {
 		var ok bool
 		if x, ok = l.steal(freeOff, &l.pushSteals); !ok {
@@ -162,7 +211,7 @@ func (l *PerCPU[T]) Push(v T) bool {
 	cs.RaceAcquire(unsafe.Pointer(&l.values[x]))
 	l.values[x] = v
 	cs.RaceRelease(unsafe.Pointer(&l.values[x]))
-	l.pushHere(usedOff, x)
+	cs.ListPushHere(unsafe.Add(l.base, usedOff), l.stride, nextOff-usedOff, x)
 	return true
 }
 
@@ -175,13 +224,18 @@ func (l *PerCPU[T]) Pop() (T, bool) {
 	if !cs.Enabled() {
 		return l.popAtomic()
 	}
+	if l.pair.Values != nil {
+		// One section: the value copied out, the node moved to the free
+		// list (T holds no pointers: nothing to clear).
+		var v T
+		if cs.ListMoveCopy(&l.pair, unsafe.Pointer(&v)) == cs.OK {
+			return v, true
+		}
+		return l.popOther()
+	}
 	x, st := cs.ListPopHere(unsafe.Add(l.base, usedOff), l.stride, nextOff-usedOff, nilNode)
 	if st != cs.OK {
-		var ok bool
-		if x, ok = l.steal(usedOff, &l.popSteals); !ok {
-			var zero T
-			return zero, false
-		}
+		return l.popOther()
 	}
 	p := unsafe.Pointer(&l.values[x])
 	cs.RaceAcquire(p)
@@ -189,14 +243,26 @@ func (l *PerCPU[T]) Pop() (T, bool) {
 	var zero T
 	l.values[x] = zero // keep nothing alive for the garbage collector
 	cs.RaceRelease(p)
-	l.pushHere(freeOff, x)
+	cs.ListPushHere(unsafe.Add(l.base, freeOff), l.stride, l.freeNext-freeOff, x)
 	return v, true
 }
 
-// pushHere pushes node x, which the caller owns, on the list at off of the
-// current slot, in one section that finds the slot itself.
-func (l *PerCPU[T]) pushHere(off uintptr, x uint64) {
-	cs.ListPushHere(unsafe.Add(l.base, off), l.stride, nextOff-off, x)
+// popOther finishes a Pop whose list was empty: it steals a node, takes its
+// value and pushes the node on the current slot's free list.
+func (l *PerCPU[T]) popOther() (T, bool) {
+	x, ok := l.steal(usedOff, &l.popSteals)
+	if !ok {
+		var zero T
+		return zero, false
+	}
+	p := unsafe.Pointer(&l.values[x])
+	cs.RaceAcquire(p)
+	v := l.values[x]
+	var zero T
+	l.values[x] = zero
+	cs.RaceRelease(p)
+	cs.ListPushHere(unsafe.Add(l.base, freeOff), l.stride, l.freeNext-freeOff, x)
+	return v, true
 }
 
 // steal runs when the current slot's list at off (usedOff for Pop, freeOff
@@ -240,7 +306,7 @@ func (l *PerCPU[T]) popLocked(o int, off uintptr) (uint64, bool) {
 	if x == nilNode {
 		return 0, false
 	}
-	atomic.StoreUint64(h, atomic.LoadUint64(l.link(o, x)))
+	atomic.StoreUint64(h, atomic.LoadUint64(l.link(o, off, x)))
 	return x, true
 }
 
@@ -255,7 +321,7 @@ func (l *PerCPU[T]) move(o, s int, off uintptr) (uint64, bool) {
 	h := l.head(o, off)
 	// Count up to maxPass nodes, then take half of them.
 	n := 0
-	for x := atomic.LoadUint64(h); x != nilNode && n < maxPass; x = atomic.LoadUint64(l.link(o, x)) {
+	for x := atomic.LoadUint64(h); x != nilNode && n < maxPass; x = atomic.LoadUint64(l.link(o, off, x)) {
 		n++
 	}
 	k := n / 2 // nodes for slot s, besides the caller's
@@ -265,13 +331,13 @@ func (l *PerCPU[T]) move(o, s int, off uintptr) (uint64, bool) {
 	top := atomic.LoadUint64(h)
 	last := top
 	for range k - 1 {
-		nx := atomic.LoadUint64(l.link(o, last))
-		atomic.StoreUint64(l.link(s, last), nx)
+		nx := atomic.LoadUint64(l.link(o, off, last))
+		atomic.StoreUint64(l.link(s, off, last), nx)
 		last = nx
 	}
-	atomic.StoreUint64(h, atomic.LoadUint64(l.link(o, last)))
+	atomic.StoreUint64(h, atomic.LoadUint64(l.link(o, off, last)))
 	hs := l.head(s, off)
-	atomic.StoreUint64(l.link(s, last), atomic.LoadUint64(hs))
+	atomic.StoreUint64(l.link(s, off, last), atomic.LoadUint64(hs))
 	atomic.StoreUint64(hs, top)
 	return first, true
 }
@@ -296,7 +362,7 @@ func (l *PerCPU[T]) Len() int {
 func (l *PerCPU[T]) count(s int, off uintptr) int {
 	n := 0
 	// The bound keeps a damaged list from being walked forever.
-	for x := atomic.LoadUint64(l.head(s, off)); x != nilNode && n < len(l.values); x = atomic.LoadUint64(l.link(s, x)) {
+	for x := atomic.LoadUint64(l.head(s, off)); x != nilNode && n < len(l.values); x = atomic.LoadUint64(l.link(s, off, x)) {
 		n++
 	}
 	return n

@@ -185,15 +185,21 @@ func TestPerCPULIFO(t *testing.T) {
 	}
 }
 
+// TestPerCPUNoAlloc: Push and Pop allocate nothing, for a T with pointers
+// and for one without (whose Pop is one section on amd64).
 func TestPerCPUNoAlloc(t *testing.T) {
+	t.Run("pointer", func(t *testing.T) { testPerCPUNoAlloc(t, new(int)) })
+	t.Run("flat", func(t *testing.T) { testPerCPUNoAlloc(t, [3]int64{1, 2, 3}) })
+}
+
+func testPerCPUNoAlloc[T any](t *testing.T, v T) {
 	if cs.RaceEnabled {
 		t.Skip("the race detector allocates")
 	}
-	l, err := list.NewPerCPU[*int](16)
+	l, err := list.NewPerCPU[T](16)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := new(int)
 	if n := testing.AllocsPerRun(1000, func() {
 		l.Push(v)
 		l.Pop()

@@ -28,3 +28,9 @@ func RawListPopHere(head unsafe.Pointer, stride, links uintptr, sentinel uint64)
 func RawListPushHere(head unsafe.Pointer, stride, links uintptr, node uint64) Status {
 	return Status(rseqListPushHere(head, stride, links, node))
 }
+
+var ListMoveCopyGeneric = listMoveCopyGeneric
+
+func RawListMoveCopy(d *ListPair, dst unsafe.Pointer) Status {
+	return Status(rseqListMoveCopy(d, dst))
+}

@@ -137,3 +137,56 @@ func ExclusivePair(a, b int, f func()) {
 	}
 	f()
 }
+
+// ListPair describes per-slot memory that holds two linked lists of nodes,
+// each with its own links, with one value per node in an array outside it:
+// list.PerCPU's layout for values without pointers (values on list A, free
+// nodes on list B). Slot s's copy is at Base + s*Stride:
+//
+//	headA uint64 at 0          // list A's first node; ^0 ends a list
+//	headB uint64 at 8          // list B's first node
+//	nextA [n]uint64 at LinksA  // list A's links
+//	nextB [n]uint64 at LinksB  // list B's links
+//
+// and node x's value is Size bytes at Values + x*Size, shared by the slots.
+type ListPair struct {
+	Base   unsafe.Pointer
+	Stride uintptr
+	LinksA uintptr
+	LinksB uintptr
+	Values unsafe.Pointer
+	Size   uintptr // at most MaxMemcpy
+}
+
+// listEnd ends a ListPair's lists.
+const listEnd = ^uint64(0)
+
+// listMoveCopyGeneric is the generic version of the list move-copy
+// section, on one slot's copy (top).
+func listMoveCopyGeneric(top unsafe.Pointer, d *ListPair, dst unsafe.Pointer) Status {
+	ha, hb := (*uint64)(top), (*uint64)(unsafe.Add(top, 8))
+	x := atomic.LoadUint64(ha)
+	if x == listEnd {
+		return CmpFailed
+	}
+	copy(unsafe.Slice((*byte)(dst), d.Size), unsafe.Slice((*byte)(unsafe.Add(d.Values, uintptr(x)*d.Size)), d.Size))
+	atomic.StoreUint64((*uint64)(unsafe.Add(top, d.LinksB+8*uintptr(x))), atomic.LoadUint64(hb))
+	atomic.StoreUint64(ha, atomic.LoadUint64((*uint64)(unsafe.Add(top, d.LinksA+8*uintptr(x)))))
+	atomic.StoreUint64(hb, x)
+	return OK
+}
+
+func listMoveCopySlow(d *ListPair, dst unsafe.Pointer) (st Status) {
+	if d.Size > MaxMemcpy {
+		panic("cs: ListMoveCopy of " + strconv.FormatUint(uint64(d.Size), 10) + " bytes, more than MaxMemcpy")
+	}
+	for rseqOn {
+		if st := Status(rseqListMoveCopy(d, dst)); st == OK || st == CmpFailed {
+			return st
+		} else if !retryFast(st) {
+			break
+		}
+	}
+	stuck(func(s int) { st = listMoveCopyGeneric(unsafe.Add(d.Base, uintptr(s)*d.Stride), d, dst) })
+	return st
+}

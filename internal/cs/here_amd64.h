@@ -37,9 +37,20 @@
 //		*(u64 *)h = node                     // commit
 //		return OK
 //
+//	list_move_copy(d, dst) -> st            // list.PerCPU's Pop of a value without pointers (amd64)
+//		top = d.Base + cpu*d.Stride
+//		x = *(u64 *)top                      // list A's head
+//		if x == ^0: return CmpFailed
+//		((u64 *)(top + d.LinksB))[x] = *(u64 *)(top + 8)   // try-store: x is on list A, not B
+//		copy d.Size bytes from d.Values + x*d.Size to dst   // try-stores
+//		(*(u64 *)top, *(u64 *)(top + 8)) = (((u64 *)(top + d.LinksA))[x], x)  // commit: one 16-byte store
+//		return OK
+//
 // A try-store left by an aborted attempt is harmless: a stack's slot c is
 // above the count, and a list's link belongs to a node the caller owns,
-// which no list of that slot holds.
+// which no list of that slot holds; a move-copy's link is list B's link of
+// a node on list A, and its copy lands in the caller's dst, which it reads
+// only after OK.
 
 #define rBase  DI  // p or head: slot 0's copy
 #define rStep  SI  // stride
@@ -195,5 +206,93 @@ TEXT ·ListPushHere(SB), NOSPLIT|NOFRAME, $0-32
 	ON_SWITCH
 	LISTPUSHHERE(const_secListPushHere, slow)
 	SLOW_EXITS(·listPushHereSlow(SB))
+
+// LISTMOVECOPY(sec, noarea): the two heads are the two words at the
+// slot's copy, committed together by one MOVOU (an x86 store instruction
+// either happens whole or not at all, faults included, which is all a
+// section needs; other CPUs read the heads only with the slot stopped, or
+// as hints). The commit value is built in X0 before the copy, so that the
+// copy can use every scratch register. The section is amd64's only, in a
+// table of its own (pairText, pairDescs: here_move_linux_amd64.go), read
+// through PAIRPROLOGUE.
+#define PAIRPROLOGUE(sec, noarea) \
+	AREA(noarea); \
+	MOVQ	·pairDescs+((sec)*8)(SB), rDesc; \
+	MOVLQSX	·hot+hotState_idxOff(SB), rIdxOff; \
+	MOVQ	·hot+hotState_stopBase(SB), rStops; \
+	XORL	rAborts, rAborts
+
+#define rLP  R13 // list move-copy: the ListPair
+#define rOut R14 // list move-copy: dst
+#define LISTMOVECOPY(sec, noarea) \
+	MOVQ	d+0(FP), rLP; \
+	MOVQ	dst+8(FP), rOut; \
+	PAIRPROLOGUE(sec, noarea); \
+	ARM(noseq); \
+	IN_RANGE(noseq, stopped); \
+	IMULQ	ListPair_Stride(rLP), rIdx; \
+	ADDQ	ListPair_Base(rLP), rIdx; \
+	MOVQ	(rTop), R12; \
+	CMPQ	R12, $-1; \
+	JEQ	failed; \
+	MOVQ	ListPair_LinksB(rLP), SI; \
+	ADDQ	rTop, SI; \
+	MOVQ	8(rTop), DX; \
+	MOVQ	DX, (SI)(R12*8); \
+	MOVQ	ListPair_LinksA(rLP), SI; \
+	ADDQ	rTop, SI; \
+	MOVQ	(SI)(R12*8), SI; \
+	MOVQ	SI, X0; \
+	MOVQ	R12, X1; \
+	PUNPCKLQDQ	X1, X0; \
+	MOVQ	ListPair_Size(rLP), DX; \
+	IMULQ	DX, R12; \
+	ADDQ	ListPair_Values(rLP), R12; \
+	MOVQ	rOut, DI; \
+loop8: \
+	CMPQ	DX, $8; \
+	JB	tail; \
+	MOVQ	(R12), rTmp; \
+	MOVQ	rTmp, (DI); \
+	ADDQ	$8, R12; \
+	ADDQ	$8, DI; \
+	SUBQ	$8, DX; \
+	JMP	loop8; \
+tail: \
+	TESTQ	DX, DX; \
+	JZ	commit; \
+	MOVB	(R12), rTmp; \
+	MOVB	rTmp, (DI); \
+	INCQ	R12; \
+	INCQ	DI; \
+	DECQ	DX; \
+	JMP	tail; \
+commit: \
+	DELAY(delay); \
+	MOVOU	X0, (rTop); \
+	RET
+
+// func rseqListMoveCopy(d *ListPair, dst unsafe.Pointer) uint32
+TEXT ·rseqListMoveCopy(SB), NOSPLIT|NOFRAME, $0-20
+	MOVL	$const_OK, ret+16(FP)
+	LISTMOVECOPY(const_psecRseqListMoveCopy, noarea)
+	RAW_CMP_EXITS(ret+16(FP))
+
+// func ListMoveCopy(d *ListPair, dst unsafe.Pointer) Status
+// A size above MaxMemcpy goes to the Go side, which panics.
+TEXT ·ListMoveCopy(SB), NOSPLIT|NOFRAME, $0-20
+	ON_SWITCH
+	MOVQ	d+0(FP), rLP
+	CMPQ	ListPair_Size(rLP), $const_MaxMemcpy
+	JA	slow
+	MOVL	$const_OK, ret+16(FP)
+	LISTMOVECOPY(const_psecListMoveCopy, slow)
+	SLOW_EXITS(·listMoveCopySlow(SB))
+failed:
+	EXIT(const_CmpFailed, ret+16(FP))
+
+DATA ·pairText+(const_psecRseqListMoveCopy*8)(SB)/8, $·rseqListMoveCopy(SB)
+DATA ·pairText+(const_psecListMoveCopy*8)(SB)/8, $·ListMoveCopy(SB)
+GLOBL ·pairText(SB), NOPTR|RODATA, $(const_nPairSections*8)
 
 // ==== end of the sections on the current slot

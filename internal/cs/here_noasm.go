@@ -23,6 +23,12 @@ func ListPushHere(head unsafe.Pointer, stride, links uintptr, node uint64) {
 	listPushHereSlow(head, stride, links, node)
 }
 
+// ListMoveCopy moves the first node of the current slot's list A to its
+// list B, copying its value to dst.
+func ListMoveCopy(d *ListPair, dst unsafe.Pointer) Status { return listMoveCopySlow(d, dst) }
+
+func rseqListMoveCopy(d *ListPair, dst unsafe.Pointer) uint32 { return uint32(stNoRSEQ) }
+
 func rseqStackPop(p unsafe.Pointer, stride uintptr) (uint32, uint32) { return 0, uint32(stNoRSEQ) }
 
 func rseqStackPush(p unsafe.Pointer, stride uintptr, x uint32, max uint64) uint32 {

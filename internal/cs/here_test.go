@@ -241,3 +241,103 @@ func TestExclusivePair(t *testing.T) {
 	}()
 	cs.ExclusivePair(0, n, func() {})
 }
+
+// The list move-copy section against its generic version: every slot's
+// copy starts alike (two lists drawn at random, values of a size drawn
+// from sizes), and the section must do to exactly one slot what the
+// generic version does to a Go copy (nothing when it fails), and copy the
+// same bytes out.
+const (
+	mcNodes  = 6
+	mcLinksA = 16
+	mcLinksB = mcLinksA + 8*mcNodes
+	mcSize   = mcLinksB + 8*mcNodes
+)
+
+type mcState struct{ a, b []uint64 }
+
+func readMC(p unsafe.Pointer) mcState {
+	walk := func(head, links uintptr) (l []uint64) {
+		for x, k := *(*uint64)(unsafe.Add(p, head)), 0; x != ^uint64(0) && k <= mcNodes; x, k = *(*uint64)(unsafe.Add(p, links+8*uintptr(x))), k+1 {
+			l = append(l, x)
+			if x >= mcNodes {
+				break
+			}
+		}
+		return l
+	}
+	return mcState{walk(0, mcLinksA), walk(8, mcLinksB)}
+}
+
+func (a mcState) equal(b mcState) bool { return slices.Equal(a.a, b.a) && slices.Equal(a.b, b.b) }
+
+func TestListMoveCopyGeneric(t *testing.T) {
+	mem, err := cs.Alloc(mcSize, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Free()
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, raw := range []bool{false, true} {
+		if raw && !cs.Enabled() {
+			continue
+		}
+		for _, size := range []uintptr{0, 1, 3, 8, 13, 24, 100} {
+			vals := make([]byte, size*mcNodes+1)
+			for i := range vals {
+				vals[i] = byte(r.Uint32())
+			}
+			for k := range 300 {
+				// The nodes, shuffled, split between list A and list B.
+				var ref [mcSize / 8]uint64
+				rp := unsafe.Pointer(&ref)
+				perm := r.Perm(mcNodes)
+				n := r.IntN(mcNodes + 1)
+				for i, part := range [][]int{perm[:n], perm[n:]} {
+					head, links := uintptr(8*i), uintptr(mcLinksA+i*(mcLinksB-mcLinksA))
+					h := ^uint64(0)
+					for _, x := range part {
+						*(*uint64)(unsafe.Add(rp, links+8*uintptr(x))) = h
+						h = uint64(x)
+					}
+					*(*uint64)(unsafe.Add(rp, head)) = h
+				}
+				for s := range cs.Slots() {
+					copy(unsafe.Slice((*byte)(mem.Slot(s)), mcSize), unsafe.Slice((*byte)(rp), mcSize))
+				}
+				d := cs.ListPair{Base: mem.Base(), Stride: mem.Stride(), LinksA: mcLinksA, LinksB: mcLinksB, Values: unsafe.Pointer(&vals[0]), Size: size}
+				before := readMC(rp)
+				got, want := make([]byte, size+1), make([]byte, size+1)
+				var gst cs.Status
+				if raw {
+					if gst = cs.RawListMoveCopy(&d, unsafe.Pointer(&got[0])); gst != cs.OK && gst != cs.CmpFailed {
+						continue // a status for the slow path: nothing written
+					}
+				} else {
+					gst = cs.ListMoveCopy(&d, unsafe.Pointer(&got[0]))
+				}
+				gd := d
+				gd.Base = rp
+				wst := cs.ListMoveCopyGeneric(rp, &gd, unsafe.Pointer(&want[0]))
+				after := readMC(rp)
+				if gst != wst || (gst == cs.OK && !slices.Equal(got, want)) {
+					t.Fatalf("size %d, case %d (raw %v): asm = %v, %x; generic = %v, %x", size, k, raw, gst, got, wst, want)
+				}
+				changed := 0
+				for s := range cs.Slots() {
+					st := readMC(mem.Slot(s))
+					switch {
+					case st.equal(after) && !after.equal(before):
+						changed++
+					case st.equal(before):
+					default:
+						t.Fatalf("size %d, case %d: slot %d holds %+v; want %+v or, on one slot, %+v", size, k, s, st, before, after)
+					}
+				}
+				if (gst == cs.OK) != (changed == 1) || changed > 1 {
+					t.Fatalf("size %d, case %d: %v with %d slots changed", size, k, gst, changed)
+				}
+			}
+		}
+	}
+}
