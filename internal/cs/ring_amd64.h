@@ -2,9 +2,8 @@
 //
 // Included by sections_amd64.h, after its macros. They have a table of their
 // own (ringText, below; descriptors in ringDescs, indexed by the rsec...
-// constants of ring_linux.go), read through RPROLOGUE, and the records
-// section another (recText, recDescs); their generic versions and slow
-// paths are in ring.go. The whole push is the section: it finds the current
+// constants of ring_linux.go), read through RPROLOGUE; their generic
+// versions and slow paths are in ring.go. The whole push is the section: it finds the current
 // slot, reads the ring's tail and the producers' bound on the consumers'
 // head, checks room, stores the value and commits the tail, so a Push is one
 // call with no slot read beforehand. The ring's layout comes as one pointer
@@ -141,18 +140,9 @@ TEXT ·RingPushCopy(SB), NOSPLIT|NOFRAME, $0-36
 //	copy n bytes from src to h + RingHeader + off            // n <= sz, try-stores
 //	*(u64 *)h = t + sz                                   // commit
 //	return s, OK
-// RECPROLOGUE is PROLOGUE for the records table (recDescs,
-// ring_linux.go).
-#define RECPROLOGUE(sec, noarea) \
-	AREA(noarea); \
-	MOVQ	·recDescs+((sec)*8)(SB), rDesc; \
-	MOVLQSX	·hot+hotState_idxOff(SB), rIdxOff; \
-	MOVQ	·hot+hotState_stopBase(SB), rStops; \
-	XORL	rAborts, rAborts
-
 #define RECPUSH(sec, noarea) \
 	MOVQ	l+0(FP), rL; \
-	RECPROLOGUE(sec, noarea); \
+	RPROLOGUE(sec, noarea); \
 	ARM(noseq); \
 	IN_RANGE(noseq, stopped); \
 	MOVQ	rIdx, slot+32(FP); \
@@ -182,7 +172,7 @@ qcommit: \
 // func rseqRecordsPush(l *RingLayout, src unsafe.Pointer, n uintptr, sz uint64) (slot int, st uint32)
 TEXT ·rseqRecordsPush(SB), NOSPLIT|NOFRAME, $0-44
 	MOVL	$const_OK, st+40(FP)
-	RECPUSH(const_rrsecRseqRecordsPush, noarea)
+	RECPUSH(const_rsecRseqRecordsPush, noarea)
 	RAW_CMP_EXITS(st+40(FP))
 
 // func RecordsPush(l *RingLayout, src unsafe.Pointer, n uintptr, sz uint64) (slot int, st Status)
@@ -191,7 +181,7 @@ TEXT ·RecordsPush(SB), NOSPLIT|NOFRAME, $0-44
 	CMPQ	n+16(FP), $const_MaxMemcpy
 	JA	slow
 	MOVL	$const_OK, st+40(FP)
-	RECPUSH(const_rrsecRecordsPush, slow)
+	RECPUSH(const_rsecRecordsPush, slow)
 	SLOW_EXITS(·recordsPushSlow(SB))
 	CMP_EXITS(st+40(FP))
 
@@ -199,8 +189,6 @@ DATA ·ringText+(const_rsecRseqRingPush*8)(SB)/8, $·rseqRingPush(SB)
 DATA ·ringText+(const_rsecRingPush*8)(SB)/8, $·RingPush(SB)
 DATA ·ringText+(const_rsecRseqRingPushCopy*8)(SB)/8, $·rseqRingPushCopy(SB)
 DATA ·ringText+(const_rsecRingPushCopy*8)(SB)/8, $·RingPushCopy(SB)
+DATA ·ringText+(const_rsecRseqRecordsPush*8)(SB)/8, $·rseqRecordsPush(SB)
+DATA ·ringText+(const_rsecRecordsPush*8)(SB)/8, $·RecordsPush(SB)
 GLOBL ·ringText(SB), NOPTR|RODATA, $(const_nRingSections*8)
-
-DATA ·recText+(const_rrsecRseqRecordsPush*8)(SB)/8, $·rseqRecordsPush(SB)
-DATA ·recText+(const_rrsecRecordsPush*8)(SB)/8, $·RecordsPush(SB)
-GLOBL ·recText(SB), NOPTR|RODATA, $(const_nRecSections*8)

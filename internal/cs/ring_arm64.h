@@ -2,7 +2,10 @@
 //
 // Included by sections_arm64.h, after its macros. The contract (the
 // pseudocode) is ring_amd64.h's; the table is ringText, the descriptors
-// ringDescs (ring_linux.go), read through RPROLOGUE.
+// ringDescs (ring_linux.go), read through RPROLOGUE. The records section
+// (RECPUSH) orders its copy as the ring pushes order their entry: after the
+// loads of the tail and of limit that its two room checks branch on, and
+// before the tail's store-release.
 //
 // Ordering (see sections_arm64.h): consumers on other CPUs load a ring's
 // tail with acquire and then read the entries below it, so the tail's
@@ -120,8 +123,63 @@ TEXT ·RingPushCopy(SB), NOSPLIT|NOFRAME, $0-36
 	SLOW_EXITS(·ringPushCopySlow(SB))
 	CMP_EXITS(st+32(FP))
 
+// RECPUSH: ring_amd64.h's records_push(l, src, n, sz) -> (slot, st).
+// Registers as for the rings: rMask becomes the ring's size, rEntry the
+// record's offset and then its address; R12 holds sz, then the source.
+#define RECPUSH(sec, noarea) \
+	MOVD	l+0(FP), rL; \
+	RPROLOGUE(sec, noarea); \
+	ARM(noseq); \
+	IN_RANGE(noseq, stopped); \
+	MOVD	rIdx, slot+32(FP); \
+	MOVD	RingLayout_Stride(rL), rTmp; \
+	MUL	rTmp, rIdx, rIdx; \
+	MOVD	RingLayout_Base(rL), rTmp; \
+	ADD	rTmp, rHdr, rHdr; \
+	MOVD	(rHdr), rTail; \
+	MOVD	RingLayout_Mask(rL), rMask; \
+	AND	rTail, rMask, rEntry; \
+	ADD	$1, rMask, rMask; \
+	MOVD	sz+24(FP), R12; \
+	ADD	R12, rEntry, rTmp; \
+	CMP	rMask, rTmp; \
+	BHI	failed; \
+	MOVD	8(rHdr), R13; \
+	ADD	R12, rTail, rTmp; \
+	SUB	R13, rTmp, rTmp; \
+	CMP	rMask, rTmp; \
+	BHI	failed; \
+	ADD	$const_RingHeader, rEntry, rEntry; \
+	ADD	rHdr, rEntry, rEntry; \
+	MOVD	src+8(FP), R12; \
+	MOVD	n+16(FP), R13; \
+	COPY(qloop8, qtail, qcommit); \
+qcommit: \
+	MOVD	sz+24(FP), rTmp; \
+	ADD	rTmp, rTail, rTail; \
+	COMMIT_RELEASE(rTail, rHdr)
+
+// func rseqRecordsPush(l *RingLayout, src unsafe.Pointer, n uintptr, sz uint64) (slot int, st uint32)
+TEXT ·rseqRecordsPush(SB), NOSPLIT|NOFRAME, $0-44
+	RECPUSH(const_rsecRseqRecordsPush, noarea)
+	EXIT(const_OK, st+40(FP))
+	RAW_CMP_EXITS(st+40(FP))
+
+// func RecordsPush(l *RingLayout, src unsafe.Pointer, n uintptr, sz uint64) (slot int, st Status)
+TEXT ·RecordsPush(SB), NOSPLIT|NOFRAME, $0-44
+	MOVD	n+16(FP), rTmp
+	CMP	$const_MaxMemcpy, rTmp
+	BHI	slow
+	IF_ATOMIC(slow)
+	RECPUSH(const_rsecRecordsPush, slow)
+	EXIT(const_OK, st+40(FP))
+	SLOW_EXITS(·recordsPushSlow(SB))
+	CMP_EXITS(st+40(FP))
+
 DATA ·ringText+(const_rsecRseqRingPush*8)(SB)/8, $·rseqRingPush(SB)
 DATA ·ringText+(const_rsecRingPush*8)(SB)/8, $·RingPush(SB)
 DATA ·ringText+(const_rsecRseqRingPushCopy*8)(SB)/8, $·rseqRingPushCopy(SB)
 DATA ·ringText+(const_rsecRingPushCopy*8)(SB)/8, $·RingPushCopy(SB)
+DATA ·ringText+(const_rsecRseqRecordsPush*8)(SB)/8, $·rseqRecordsPush(SB)
+DATA ·ringText+(const_rsecRecordsPush*8)(SB)/8, $·RecordsPush(SB)
 GLOBL ·ringText(SB), NOPTR|RODATA, $(const_nRingSections*8)
