@@ -73,9 +73,16 @@ func Slots() int { return nslots }
 // goroutine and differs between goroutines; it costs a few instructions.
 func hintSlot() int {
 	var x byte
-	h := uint64(uintptr(unsafe.Pointer(&x))>>9) * 0x9e3779b97f4a7c15
+	h := uint64(uintptr(unsafe.Pointer(&x))>>stackShift) * 0x9e3779b97f4a7c15
 	return int(((h >> 32) * uint64(nslots)) >> 32)
 }
+
+// stackShift is log2 of the runtime's minimum goroutine stack (2 KiB), as
+// in internal/probe: two stacks in use at once never share an address from
+// this bit up, while the bits below change with the depth of the frame
+// that asks (with a shift of 9, frames 512 bytes apart on one goroutine's
+// stack hash to different slots).
+const stackShift = 11
 
 func atomicAddSlot(p unsafe.Pointer, stride uintptr, slot int, delta int64) {
 	atomic.AddInt64((*int64)(unsafe.Add(p, uintptr(slot)*stride)), delta)

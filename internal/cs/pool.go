@@ -1,10 +1,14 @@
 package cs
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 	"unsafe"
+
+	"github.com/gorseq/rseq/internal/argerr"
 )
 
 // Per-CPU memory. A Mem is one item replicated in every slot: slot s's copy
@@ -76,6 +80,10 @@ func ReadPoolStats() PoolStats {
 	return pool.stats
 }
 
+// ErrAllocSize is wrapped by the error Alloc returns for a size out of
+// range.
+var ErrAllocSize = errors.New("cs: Alloc size out of range")
+
 // Alloc returns a zeroed item of size bytes per slot, aligned to align (a
 // power of two from 8 to 4096; 0 means 8). size must be in [1, MaxAlloc].
 func Alloc(size, align uintptr) (Mem, error) {
@@ -86,7 +94,10 @@ func Alloc(size, align uintptr) (Mem, error) {
 		return Mem{}, fmt.Errorf("cs: Alloc align %d is not a power of two in [8, 4096]", align)
 	}
 	if size < 1 || size > MaxAlloc {
-		return Mem{}, fmt.Errorf("cs: Alloc size %d out of range [1, %d]", size, MaxAlloc)
+		if size > math.MaxInt { // not an int: argerr cannot name it
+			return Mem{}, fmt.Errorf("cs: Alloc: size %d out of range [1, %d]: %w", size, MaxAlloc, ErrAllocSize)
+		}
+		return Mem{}, argerr.Range(ErrAllocSize, "cs: Alloc", "size", int(size), 1, MaxAlloc)
 	}
 	rounded := (size + align - 1) &^ (align - 1)
 	pool.Lock()

@@ -1,7 +1,9 @@
 package cs_test
 
 import (
+	"errors"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -112,6 +114,15 @@ func TestAllocErrors(t *testing.T) {
 		_, err := cs.Alloc(tc.size, tc.align)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Alloc(%d, %d): %v, want an error containing %q", tc.size, tc.align, err, tc.want)
+		}
+	}
+	// Sizes out of range read as every package's range errors do
+	// (internal/argerr) and wrap ErrAllocSize.
+	for _, size := range []uintptr{0, cs.MaxAlloc + 1, ^uintptr(0)} {
+		_, err := cs.Alloc(size, 8)
+		want := "cs: Alloc: size " + strconv.FormatUint(uint64(size), 10) + " out of range [1, " + strconv.Itoa(cs.MaxAlloc) + "]"
+		if err == nil || !strings.HasPrefix(err.Error(), want) || !errors.Is(err, cs.ErrAllocSize) {
+			t.Errorf("Alloc(%d, 8): %v, want %q wrapping ErrAllocSize", size, err, want)
 		}
 	}
 }
