@@ -106,10 +106,11 @@ const stealBatch = 32
 // NewPerCPU returns an error wrapping [ErrCapacity] that names the value.
 // The free nodes start spread evenly over the CPUs.
 //
-// Memory: the values, plus, for every CPU slot, 8 bytes of links per node
-// in per-CPU memory, 16 when T holds no pointers (RSEQ backend; pages are
-// touched only as nodes visit that CPU) or 8 bytes per node (its link and its home slot) and one cache
-// line per slot (Atomic backend).
+// Memory: the values, plus, in the RSEQ backend, for every CPU slot, 8
+// bytes of links per node in per-CPU memory, 16 when T holds no pointers
+// (pages are touched only as nodes visit that CPU); in the Atomic backend,
+// 8 bytes per node (its link and its home slot) and one cache line per
+// slot.
 func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 	if capacity < 1 || capacity > MaxCapacity {
 		return nil, argerr.Range(ErrCapacity, "list: NewPerCPU", "capacity", capacity, 1, MaxCapacity)
