@@ -26,6 +26,15 @@ func BenchmarkFloor(b *testing.B) {
 			cs.EmptyAsm()
 		}
 	})
+	// An asm call that adds to memory, with no section: AddInt64's floor
+	// beyond the call (each add waits for the previous one's store).
+	b.Run("impl=asmadd", func(b *testing.B) {
+		var x int64
+		for b.Loop() {
+			cs.PlainAddAsm(&x, 1)
+		}
+		sink.Store(x)
+	})
 	b.Run("impl=plain", func(b *testing.B) {
 		var x int64
 		for b.Loop() {

@@ -99,6 +99,11 @@ func ScanSection(code []byte) (Section, error) {
 // EmptyAsm calls the empty asm function directly (not through a func value).
 func EmptyAsm() { emptyAsm() }
 
+// PlainAddAsm calls the bare asm add directly; PlainAddGeneric is its twin.
+func PlainAddAsm(p *int64, delta int64) { plainAddAsm(p, delta) }
+
+var PlainAddGeneric = plainAddGeneric
+
 // The metrics primitives' generic versions and raw sections.
 var (
 	AddFloat64Generic = addFloat64Generic

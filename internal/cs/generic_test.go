@@ -330,3 +330,16 @@ func TestSelfCheckPassed(t *testing.T) {
 		t.Fatalf("the sections failed their start-up check: %s", r)
 	}
 }
+
+// TestPlainAddMatchesGeneric: the benchmarks' bare asm add (no section)
+// against its Go twin.
+func TestPlainAddMatchesGeneric(t *testing.T) {
+	for _, c := range [][2]int64{{0, 1}, {5, -7}, {1 << 62, 1 << 62}, {-1 << 63, -1}, {42, 0}} {
+		x, y := c[0], c[0]
+		cs.PlainAddAsm(&x, c[1])
+		cs.PlainAddGeneric(&y, c[1])
+		if x != y || x != c[0]+c[1] {
+			t.Errorf("%d + %d: asm %d, generic %d", c[0], c[1], x, y)
+		}
+	}
+}

@@ -110,6 +110,9 @@ func libcProbe(off int64) (errno uintptr)
 
 func emptyAsm()
 
+//go:noescape
+func plainAddAsm(p *int64, delta int64)
+
 // Read by the asm; written once by platformInit.
 var (
 	areaOffset int64   // libc mode: __rseq_offset; pure-Go mode: 0

@@ -66,6 +66,8 @@ func membarrierBarrier() error { return nil }
 
 func emptyAsm() {}
 
+func plainAddAsm(p *int64, delta int64) { plainAddGeneric(p, delta) }
+
 func platformInit(forceCPU bool) string {
 	if purego {
 		return "purego build (no assembly)"

@@ -55,3 +55,6 @@ func listPopGeneric(head *uint64, next unsafe.Pointer, sentinel uint64) (uint64,
 	atomic.StoreUint64(head, atomic.LoadUint64((*uint64)(unsafe.Add(next, uintptr(node)*8))))
 	return node, OK
 }
+
+// plainAddGeneric is plainAddAsm's twin: an add to memory, no section.
+func plainAddGeneric(p *int64, delta int64) { *p += delta }

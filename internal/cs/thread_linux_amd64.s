@@ -117,3 +117,13 @@ TEXT ·libcProbe(SB), NOSPLIT|NOFRAME, $0-16
 // The floor of every asm call, for benchmarks.
 TEXT ·emptyAsm(SB), NOSPLIT|NOFRAME, $0-0
 	RET
+
+// func plainAddAsm(p *int64, delta int64)
+// *p += delta with no section: with emptyAsm, the floor of AddInt64 (an
+// asm call and an add to memory that waits for the previous one), for
+// benchmarks. Its Go twin is plainAddGeneric.
+TEXT ·plainAddAsm(SB), NOSPLIT|NOFRAME, $0-16
+	MOVQ	p+0(FP), DI
+	MOVQ	delta+8(FP), DX
+	ADDQ	DX, (DI)
+	RET

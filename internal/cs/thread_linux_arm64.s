@@ -88,3 +88,13 @@ done:
 // The floor of every asm call, for benchmarks.
 TEXT ·emptyAsm(SB), NOSPLIT|NOFRAME, $0-0
 	RET
+
+// func plainAddAsm(p *int64, delta int64)
+// *p += delta with no section, for benchmarks (see thread_linux_amd64.s).
+TEXT ·plainAddAsm(SB), NOSPLIT|NOFRAME, $0-16
+	MOVD	p+0(FP), R0
+	MOVD	delta+8(FP), R1
+	MOVD	(R0), R2
+	ADD	R1, R2, R2
+	MOVD	R2, (R0)
+	RET
