@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/gorseq/rseq/internal/probe"
 )
 
 // Status is the outcome of a critical-section primitive.
@@ -88,12 +90,30 @@ func atomicAddSlot(p unsafe.Pointer, stride uintptr, slot int, delta int64) {
 	atomic.AddInt64((*int64)(unsafe.Add(p, uintptr(slot)*stride)), delta)
 }
 
+// addInt64Probed is the Atomic backend's add: one compare-and-swap on the
+// slot of the goroutine's probe (internal/probe), as Java's LongAdder adds
+// to its cell. A failed swap is contention on that slot: the probe moves
+// to another slot, and the add completes there with one atomic add, so an
+// add costs at most two locked instructions, and goroutines that collided
+// on a slot (a stack hash alone sends two of them to one slot of two half
+// the time, for good) spread out by themselves.
+func addInt64Probed(p unsafe.Pointer, stride uintptr, delta int64) {
+	pr := probe.For()
+	v := pr.Load()
+	w := (*int64)(unsafe.Add(p, uintptr(pr.Slot(v, nslots))*stride))
+	if old := atomic.LoadInt64(w); atomic.CompareAndSwapInt64(w, old, old+delta) {
+		return
+	}
+	pr.Advance(v)
+	atomicAddSlot(p, stride, pr.Slot(pr.Load(), nslots), delta)
+}
+
 // addInt64Slow finishes an AddInt64 that did not commit on the fast path:
 // the Atomic backend, a thread without an area yet or without rseq, a
 // stopped slot, or too many aborts.
 func addInt64Slow(p unsafe.Pointer, stride uintptr, delta int64) {
 	if !rseqOn {
-		atomicAddSlot(p, stride, hintSlot(), delta)
+		addInt64Probed(p, stride, delta)
 		return
 	}
 	for {
@@ -147,7 +167,11 @@ const MaxMemcpy = 4096
 // the Atomic backend, or a thread without an area yet or without rseq.
 func currentSlotSlow() int {
 	if !rseqOn {
-		return hintSlot()
+		// The goroutine's probe, as the Atomic backends of every
+		// structure use it: a Pop that starts from this slot starts
+		// from the slot this goroutine pushes to.
+		pr := probe.For()
+		return pr.Slot(pr.Load(), nslots)
 	}
 	for range 2 {
 		idx, st := rseqCurrent()

@@ -34,8 +34,10 @@ func AddInt64(p unsafe.Pointer, stride uintptr, delta int64)
 
 // CurrentSlot returns the slot the calling thread should use now. The answer
 // is a snapshot: the thread may move right after, which the primitives
-// detect (they return Moved). Threads that cannot use rseq, and every thread
-// in the Atomic backend, get a slot derived from the goroutine's stack.
+// detect (they return Moved). Threads that cannot use rseq get a slot
+// derived from the goroutine's stack; in the Atomic backend it is the slot
+// of the goroutine's probe (internal/probe), which the Atomic structures
+// use and move on contention.
 func CurrentSlot() int
 
 // CmpStore does, atomically with respect to every other primitive on slot:
