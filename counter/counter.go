@@ -44,7 +44,9 @@ const errZero = "counter: method called on a zero Counter; create counters with 
 
 // Add adds delta to c (wrapping on overflow, like an int64 addition): one
 // restartable sequence on the calling thread's slot in the RSEQ backend,
-// one atomic add in the Atomic backend. It never blocks, except for the few
+// one compare-and-swap on the goroutine's slot in the Atomic backend (when
+// it fails, the goroutine moves to another slot and adds there with one
+// atomic add, as Java's LongAdder does). It never blocks, except for the few
 // microseconds a concurrent [Counter.Reset] holds every slot in the RSEQ
 // backend.
 func (c *Counter) Add(delta int64) {

@@ -10,9 +10,10 @@
 // Load sums the words; Reset swaps them to zero. In the RSEQ backend Add is
 // one restartable sequence ending in a plain add, with no atomic
 // instruction, and Reset stops every slot for a few microseconds; in the
-// Atomic backend Add is one atomic add and Reset blocks nobody. The
-// backends are described in [github.com/gorseq/rseq], whose Detect reports
-// which one runs.
+// Atomic backend Add is one compare-and-swap (two locked instructions when
+// it meets contention, after which the goroutine uses another slot) and
+// Reset blocks nobody. The backends are described in
+// [github.com/gorseq/rseq], whose Detect reports which one runs.
 //
 // # Guarantees
 //

@@ -60,7 +60,8 @@ type RCU struct {
 // keeps separate fields for rseq additions and atomic ones, because its
 // readers may fall back to atomics at any call; here the backend is fixed
 // for the process, cs.AddInt64 is a plain add inside a critical section in
-// the RSEQ backend and an atomic add in the Atomic backend, and cs's own
+// the RSEQ backend and atomic (a compare-and-swap, or an atomic add after a
+// failed one) in the Atomic backend, and cs's own
 // fallback for threads without rseq adds under the slot's stop word after
 // a fence. So one set of words serves both, and no word ever sees both
 // kinds of update at once.

@@ -23,7 +23,9 @@ func rseqAdd(p unsafe.Pointer, stride uintptr, delta int64) uint32
 
 // AddInt64 adds delta to the int64 at p + s*stride, where s is the current
 // slot. In the RSEQ backend it is one critical section ending in a plain add
-// to memory; in the Atomic backend an atomic add. It always succeeds.
+// to memory; in the Atomic backend a compare-and-swap on the probe's slot,
+// or an atomic add on another slot after a failed one (addInt64Probed). It
+// always succeeds.
 //
 // (The exported primitives are defined here and in rseq_noasm.go rather
 // than in cs.go: on linux/amd64 and linux/arm64 each is the asm section itself, so that

@@ -11,7 +11,7 @@ import (
 // false.
 
 // AddInt64 adds delta to the int64 at p + s*stride, where s is the current
-// slot: an atomic add, on this platform. It always succeeds.
+// slot: atomic (addInt64Probed), on this platform. It always succeeds.
 func AddInt64(p unsafe.Pointer, stride uintptr, delta int64) { addInt64Slow(p, stride, delta) }
 
 // CurrentSlot returns the slot the calling goroutine should use now; see
