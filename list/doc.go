@@ -54,5 +54,9 @@
 // as Java's LongAdder moves a thread to another cell, so that goroutines
 // colliding on a slot spread out, and a holder that was preempted only
 // sends the others to other slots. An empty or full list is confirmed
-// with every slot's lock held.
+// with every slot's lock held. So the Atomic backend can wait: a caller
+// that finds every slot's lock held, or that confirms an empty or full
+// list, spins and then yields until the locks it needs are free. A holder
+// keeps a lock for a few loads and stores; only a holder that the
+// scheduler took off its CPU mid-way makes the wait long.
 package list
