@@ -192,7 +192,9 @@ func currentSlotSlow() int {
 		}
 		break
 	}
-	return hintSlot()
+	// No rseq on this thread: a slot from the stack hint, below the
+	// sections' bound as above.
+	return hintSlot() % int(slotsU)
 }
 
 func cmpStoreSlow(slot int, v *uint64, expect, newv uint64) Status {
