@@ -47,8 +47,9 @@
 // indices; PerCPU's values and free nodes) as plain stacks behind a spin
 // lock, taken with one compare-and-swap and released with a plain store,
 // so a Get, Put, Push or Pop is one locked instruction; every object or
-// node returns to its home slot's free list, so goroutines on different
-// slots keep to different cache lines. RCU's counts are atomic additions
+// node returns to its home slot's free list (unless that lock is held at
+// that moment), so goroutines on different slots keep to different cache
+// lines. RCU's counts are atomic additions
 // on per-slot counters. A goroutine's slot is its probe, which moves to
 // another slot when the slot's lock is held or a compare-and-swap fails,
 // as Java's LongAdder moves a thread to another cell, so that goroutines

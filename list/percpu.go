@@ -413,18 +413,13 @@ func (l *PerCPU[T]) popAtomic() (T, bool) {
 	v := l.values[x]
 	var zero T
 	l.values[x] = zero
-	if int(ll.home[x]) == s {
-		ll.pushFree(s, x)
-		ll.slots[s].mu.Unlock()
-	} else {
-		ll.freeUnlock(s, x)
-	}
+	ll.freeUnlock(s, x)
 	return v, true
 }
 
 // pushAway finishes a Push whose slot s had no free node: it takes one
 // from another slot's free list, each slot's lock in turn, and puts v on
-// slot s's list. When every other list was empty it looks again with
+// that slot's list under the same lock. When every other list was empty it looks again with
 // every lock held, which is exact: it reports false only when no slot had
 // a free node at that instant.
 func (l *PerCPU[T]) pushAway(v T, s int) bool {
@@ -433,16 +428,17 @@ func (l *PerCPU[T]) pushAway(v T, s int) bool {
 	for k := 1; k < n; k++ {
 		o := (s + k) % n
 		ll.slots[o].mu.Lock()
-		x, ok := ll.popFree(o)
-		ll.slots[o].mu.Unlock()
-		if ok {
+		if x, ok := ll.popFree(o); ok {
+			// v goes on slot o's list, under the lock that took the
+			// node: the node is never out of every list, so a Push
+			// confirming "full" meanwhile cannot miss it.
 			l.pushSteals.Add(1)
-			l.values[x] = v // x is the caller's until pushUsed publishes it
-			ll.slots[s].mu.Lock()
-			ll.pushUsed(s, x)
-			ll.slots[s].mu.Unlock()
+			l.values[x] = v
+			ll.pushUsed(o, x)
+			ll.slots[o].mu.Unlock()
 			return true
 		}
+		ll.slots[o].mu.Unlock()
 	}
 	ll.lockAll()
 	for o := range n {

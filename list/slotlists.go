@@ -19,9 +19,11 @@ import (
 // one try of every slot's lock a caller waits for one.
 //
 // Every node has a home slot, the slot whose share of the capacity it
-// started in, and PerCPU keeps every free node on its home's free list
-// (or in a caller's hands): Pop returns a node there, wherever it took it
-// from. Pool's Put returns an index home too, unless that lock is held.
+// started in, and PerCPU keeps its free nodes on their home's free list:
+// Pop returns a node there, wherever it took it from, unless the home's
+// lock is held at that moment (the node then stays on the list of the
+// slot it was taken from, and goes home after its next use). Pool's Put
+// returns an index home too, unless that lock is held.
 // Homes are blocks of consecutive indices, so goroutines on different
 // slots keep to different cache lines of the links and of the values, even
 // after a value has moved to another slot. Without homes, a node taken by
@@ -144,8 +146,8 @@ func (ll *lockedLists) pushUsed(s int, x uint32) {
 	sl.used = x
 }
 
-// pushFree puts node x, which the caller owns, on its home's free list;
-// slot s is home(x).
+// pushFree puts node x, which the caller owns, on slot s's free list
+// (x's home, but for the cases freeUnlock and Pool's Put describe).
 func (ll *lockedLists) pushFree(s int, x uint32) {
 	sl := &ll.slots[s]
 	ll.next[x] = sl.free
@@ -154,19 +156,19 @@ func (ll *lockedLists) pushFree(s int, x uint32) {
 
 // freeUnlock returns node x, which the caller owns and whose value it
 // has cleared, to its home's free list, and releases slot s's lock, which
-// the caller holds. When x's home is another slot it takes that slot's
-// lock after releasing s's: the caller never waits holding a lock.
+// the caller holds. When x's home is another slot it tries that slot's
+// lock while it holds s's (a try never waits, so it cannot deadlock), and
+// when that lock is held it leaves x on s's free list: x goes from one
+// list to the other under a lock, and is never out of every list, so a
+// Push that confirms "full" with every lock held cannot miss it.
 func (ll *lockedLists) freeUnlock(s int, x uint32) {
-	h := int(ll.home[x])
-	if h == s {
+	if h := int(ll.home[x]); h != s && ll.slots[h].mu.TryLock() {
+		ll.pushFree(h, x)
+		ll.slots[h].mu.Unlock()
+	} else {
 		ll.pushFree(s, x)
-		ll.slots[s].mu.Unlock()
-		return
 	}
 	ll.slots[s].mu.Unlock()
-	ll.slots[h].mu.Lock()
-	ll.pushFree(h, x)
-	ll.slots[h].mu.Unlock()
 }
 
 // countFrom walks a list from its top node, at most len(next) nodes.
