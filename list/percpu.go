@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sync/atomic"
 	"unsafe"
+	"weak"
 
 	"github.com/gorseq/rseq/internal/argerr"
 	"github.com/gorseq/rseq/internal/cs"
@@ -49,6 +50,26 @@ var ErrCapacity = errors.New("list: capacity out of range")
 // A PerCPU holds its values in ordinary Go memory, so T may be anything,
 // pointers included; per-CPU memory only holds node indices.
 //
+// # Popped values and the garbage collector
+//
+// In the RSEQ backend, for a T of at most 4096 bytes (and not under the
+// race detector), Pop copies the value out and leaves the copy in the
+// node it frees: clearing it in the same critical section would need a
+// pointer store without Go's write barrier. For a T with pointers, this
+// stale copy keeps what it points to reachable until a Push reuses the
+// node or the list's cleaner clears it. The cleaner is a runtime cleanup,
+// not a goroutine: once per garbage collection cycle it clears the value
+// of every free node, with every CPU's list stopped for the walk (a few
+// nanoseconds per free node; Push and Pop wait meanwhile). A value that
+// Pop returned stays reachable from the list at most until the first
+// cleaner pass that begins after the Pop; a pass is queued by the first
+// collection that starts after the previous pass ended, and runs when the
+// runtime runs cleanups. So when the runtime keeps up, a popped value that
+// the program drops is unreachable from the list after at most two
+// collections that start after the Pop, and freed by the next. The other
+// cases (the Atomic backend, the race detector, larger T) clear the value
+// in Pop.
+//
 // Order is per CPU and approximate: a goroutine that moves to another CPU
 // between two calls sees another list. Push(v) "synchronizes before" the
 // Pop that returns v.
@@ -62,11 +83,19 @@ type PerCPU[T any] struct {
 	// freeNext is the offset of the free list's links in a slot's memory:
 	// nextOff (the links the value list uses) unless pair is in use.
 	freeNext uintptr
-	// pair, when T holds no pointers (and not under the race detector):
-	// the free list has links of its own, so that Pop is one section that
-	// copies the value out and moves the node to the free list
-	// (cs.ListMoveCopy on amd64). pair.Values is nil otherwise.
+	// pair, unless T is larger than cs.MaxMemcpy or the race detector is
+	// on: the free list has links of its own, so that Pop is one section
+	// that copies the value out to Pop's stack and moves the node to the
+	// free list (cs.ListMoveCopy on amd64), leaving the value's copy in
+	// the free node (see stale). pair.Values is nil otherwise, and Pop
+	// clears the value itself.
 	pair cs.ListPair
+	// stale: T holds pointers and Pop leaves them in free nodes, so a
+	// cleaner clears the free nodes' values once per garbage collection
+	// (percpu_clean.go).
+	stale bool
+	// cleans counts the cleaner's passes, for tests.
+	cleans atomic.Uint64
 
 	// Atomic backend: per slot, the lists of values and of free nodes
 	// behind a spin lock.
@@ -106,11 +135,11 @@ const stealBatch = 32
 // NewPerCPU returns an error wrapping [ErrCapacity] that names the value.
 // The free nodes start spread evenly over the CPUs.
 //
-// Memory: the values, plus, in the RSEQ backend, for every CPU slot, 8
-// bytes of links per node in per-CPU memory, 16 when T holds no pointers
-// (pages are touched only as nodes visit that CPU); in the Atomic backend,
-// 8 bytes per node (its link and its home slot) and one cache line per
-// slot.
+// Memory: the values, plus, in the RSEQ backend, for every CPU slot, 16
+// bytes of links per node in per-CPU memory, 8 under the race detector or
+// when T is larger than 4096 bytes (pages are touched only as nodes visit
+// that CPU); in the Atomic backend, 8 bytes per node (its link and its
+// home slot) and one cache line per slot.
 func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 	if capacity < 1 || capacity > MaxCapacity {
 		return nil, argerr.Range(ErrCapacity, "list: NewPerCPU", "capacity", capacity, 1, MaxCapacity)
@@ -125,8 +154,8 @@ func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 	links := uintptr(capacity) * linkLen
 	l.freeNext = nextOff
 	var zero T
-	flat := !cs.RaceEnabled && !hasPointers(reflect.TypeFor[T]()) && unsafe.Sizeof(zero) <= cs.MaxMemcpy
-	if flat {
+	pair := !cs.RaceEnabled && unsafe.Sizeof(zero) <= cs.MaxMemcpy
+	if pair {
 		l.freeNext = nextOff + links
 	}
 	m, err := cs.AllocFor(l, hdrSize+links+(l.freeNext-nextOff), cs.CacheLine)
@@ -134,9 +163,10 @@ func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 		return nil, err
 	}
 	l.base, l.stride = m.Base(), m.Stride()
-	if flat {
+	if pair {
 		l.pair = cs.ListPair{Base: unsafe.Add(l.base, usedOff), Stride: l.stride, LinksA: nextOff - usedOff,
 			LinksB: l.freeNext - usedOff, Values: unsafe.Pointer(unsafe.SliceData(l.values)), Size: unsafe.Sizeof(zero)}
+		l.stale = hasPointers(reflect.TypeFor[T]())
 	}
 	for s := range slots {
 		lo, hi := share(s)
@@ -147,6 +177,9 @@ func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 		}
 		atomic.StoreUint64(l.head(s, usedOff), nilNode)
 		atomic.StoreUint64(l.head(s, freeOff), free)
+	}
+	if l.stale {
+		armCleaner(weak.Make(l))
 	}
 	return l, nil
 }
@@ -226,8 +259,12 @@ func (l *PerCPU[T]) Pop() (T, bool) {
 		return l.popAtomic()
 	}
 	if l.pair.Values != nil {
-		// One section: the value copied out, the node moved to the free
-		// list (T holds no pointers: nothing to clear).
+		// One section: the value copied out to v, on this goroutine's
+		// stack, the node moved to the free list. The copy needs no write
+		// barrier: it writes a stack slot, and the value stays in the
+		// node, so the garbage collector still finds it there. Its stale
+		// copy is overwritten, with Go's write barrier, by the Push that
+		// takes the node next, or by the cleaner.
 		var v T
 		if cs.ListMoveCopy(&l.pair, unsafe.Pointer(&v)) == cs.OK {
 			return v, true

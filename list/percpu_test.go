@@ -287,6 +287,11 @@ func TestPerCPUStress(t *testing.T) {
 			}
 			disturb(i)
 			push(l, p)
+			if i%256 == 0 {
+				// A cleaner pass among the pops and pushes: it must clear
+				// free nodes only (a cleared value in use pops as nil).
+				l.Clean()
+			}
 		})
 		return ops, func() int64 {
 			bad := failures.Swap(0)

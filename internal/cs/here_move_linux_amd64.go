@@ -39,8 +39,12 @@ var _ = func() int {
 //	return OK
 //
 // After CmpFailed dst may hold part of a value. The copy has no write
-// barrier: the values must hold no Go pointers. d.Size above MaxMemcpy
-// panics.
+// barrier, and copies every aligned 8-byte word whole (here with one load
+// and one store, in the Go versions with memmove, which does the same): so
+// either the values hold no Go pointers, or dst is memory that needs no
+// barrier (a stack variable) and the copied pointers stay in the values,
+// where the garbage collector finds them, until Go code overwrites them
+// (list.PerCPU). d.Size above MaxMemcpy panics.
 //
 //go:noescape
 func ListMoveCopy(d *ListPair, dst unsafe.Pointer) Status

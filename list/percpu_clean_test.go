@@ -1,0 +1,105 @@
+package list_test
+
+import (
+	"runtime"
+	"testing"
+	"time"
+	"weak"
+
+	"github.com/gorseq/rseq/list"
+)
+
+// cargo is big enough not to be a tiny allocation, whose collection may
+// wait for a neighbour's.
+type cargo [32]int64
+
+// boxed is a T with a pointer and more.
+type boxed struct {
+	p *cargo
+	n int
+}
+
+// TestPerCPUPoppedValueCollected: a value pushed, popped and dropped is
+// collected after a few collections, although Pop leaves a copy in the
+// free node (RSEQ backend): the cleaner clears it. Without the cleaner the
+// value stays reachable from the list for as long as the list lives.
+func TestPerCPUPoppedValueCollected(t *testing.T) {
+	t.Run("pointer", func(t *testing.T) {
+		testPoppedCollected(t, func(p *cargo) *cargo { return p }, func(v *cargo) *cargo { return v })
+	})
+	t.Run("struct", func(t *testing.T) {
+		testPoppedCollected(t, func(p *cargo) boxed { return boxed{p, 7} }, func(v boxed) *cargo { return v.p })
+	})
+}
+
+func testPoppedCollected[T any](t *testing.T, wrap func(*cargo) T, unwrap func(T) *cargo) {
+	l, err := list.NewPerCPU[T](64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := pushPopDrop(t, l, wrap, unwrap)
+	for round := range 8 {
+		if w.Value() == nil {
+			t.Logf("collected after %d collections (cleaner: %v, %d passes)", round, l.HasCleaner(), l.Cleans())
+			runtime.KeepAlive(l)
+			return
+		}
+		c := l.Cleans()
+		runtime.GC()
+		if !l.HasCleaner() {
+			continue
+		}
+		// The pass runs on the runtime's cleanup goroutine, after the
+		// collection: wait for it (a liveness wait, not a timing check).
+		deadline, ok := t.Deadline()
+		if !ok {
+			deadline = time.Now().Add(time.Minute)
+		}
+		for l.Cleans() == c {
+			if time.Now().After(deadline.Add(-5 * time.Second)) {
+				t.Fatalf("no cleaner pass after a collection (%d passes)", c)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	t.Fatalf("a popped and dropped value is still reachable after 8 collections (cleaner: %v, %d passes)", l.HasCleaner(), l.Cleans())
+}
+
+// pushPopDrop pushes a fresh cargo, pops it (checking it), drops it and
+// returns a weak pointer to it. It is not inlined, so that no copy of the
+// value stays live in the caller's frame.
+//
+//go:noinline
+func pushPopDrop[T any](t *testing.T, l *list.PerCPU[T], wrap func(*cargo) T, unwrap func(T) *cargo) weak.Pointer[cargo] {
+	p := new(cargo)
+	p[0] = 42
+	w := weak.Make(p)
+	if !l.Push(wrap(p)) {
+		t.Fatal("Push on an empty list failed")
+	}
+	v, ok := l.Pop()
+	if !ok || unwrap(v) != p || unwrap(v)[0] != 42 {
+		t.Fatalf("Pop = %v, %v; want the value pushed", v, ok)
+	}
+	return w
+}
+
+// TestPerCPUCollected: the cleaner does not keep its list alive.
+func TestPerCPUCollected(t *testing.T) {
+	w := func() weak.Pointer[list.PerCPU[*cargo]] {
+		l, err := list.NewPerCPU[*cargo](64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Push(new(cargo))
+		return weak.Make(l)
+	}()
+	for range 8 {
+		if w.Value() == nil {
+			return
+		}
+		runtime.GC()
+		time.Sleep(time.Millisecond) // lets a pending cleaner pass end
+	}
+	t.Fatal("a PerCPU with a cleaner is still reachable after 8 collections")
+}
