@@ -27,7 +27,10 @@
 //
 // Values are kept in ordinary Go memory and may hold pointers: per-CPU
 // memory holds only integers (node indices and counts), as the critical
-// sections' stores have no garbage-collector write barrier.
+// sections' stores have no garbage-collector write barrier. For the same
+// reason PerCPU's Pop leaves a copy of the value in the node it frees; for
+// a T with pointers a cleaner clears those copies once per garbage
+// collection cycle, stopping every CPU's list for the walk (see [PerCPU]).
 //
 // # Backends
 //

@@ -255,10 +255,7 @@ func (l *PerCPU[T]) Push(v T) bool {
 // and false only when the list holds no value whose Push completed before
 // Pop began (see [PerCPU]).
 func (l *PerCPU[T]) Pop() (T, bool) {
-	if !cs.Enabled() {
-		return l.popAtomic()
-	}
-	if l.pair.Values != nil {
+	if l.pair.Values != nil { // the RSEQ backend (see NewPerCPU)
 		// One section: the value copied out to v, on this goroutine's
 		// stack, the node moved to the free list. The copy needs no write
 		// barrier: it writes a stack slot, and the value stays in the
@@ -270,6 +267,9 @@ func (l *PerCPU[T]) Pop() (T, bool) {
 			return v, true
 		}
 		return l.popOther()
+	}
+	if !cs.Enabled() {
+		return l.popAtomic()
 	}
 	x, st := cs.ListPopHere(unsafe.Add(l.base, usedOff), l.stride, nextOff-usedOff, nilNode)
 	if st != cs.OK {
