@@ -12,10 +12,10 @@ import (
 // Export guts for testing.
 
 // PoolIndexAt is Pool.index for the address at offset off from object 0.
-func PoolIndexAt[T any](p *Pool[T], off uintptr) uint { return p.indexAt(off) }
+func PoolIndexAt[T any](p *Pool[T], off uintptr) uint { return p.c.indexAt(off) }
 
 // PoolObjectSize is the distance between two of p's objects.
-func PoolObjectSize[T any](p *Pool[T]) uintptr { return p.size }
+func PoolObjectSize[T any](p *Pool[T]) uintptr { return p.c.l.Size }
 
 // Steals returns how many times Pop took values from another slot.
 func (l *PerCPU[T]) Steals() uint64 { return l.popSteals.Load() }

@@ -59,21 +59,28 @@ import (
 //
 // Create a Pool with [NewPool]; the zero Pool is not usable. A Pool must
 // not be copied after first use.
-type Pool[T any] struct {
-	// Read-only after NewPool, read by every Get and Put.
-	objs    unsafe.Pointer // object 0; keeps the objects alive
-	size    uintptr        // distance between two objects, at least 2
-	span    uintptr        // capacity * size
-	inv     uint           // the inverse of size's odd factor, modulo 2^UintSize
-	shift   int            // size = odd factor << shift
-	stacks  unsafe.Pointer // RSEQ backend: slot 0's stack
-	stride  uintptr        // distance between two slots' stacks
-	slotCap uint64         // indices one CPU's stack holds
-	at      *lockedLists   // Atomic backend: the free lists only
-	state   []atomic.Uint32
-	n       int
-	batch   int // indices one move between a stack and the depot carries
-	_       [cs.CacheLine]byte
+type Pool[T any] struct{ c pool }
+
+// l must be pool's first field: poolGetSlow and poolPutSlow get &p.l.
+var _ [0]struct{} = [unsafe.Offsetof(pool{}.l)]struct{}{}
+
+// pool is Pool without its type: nothing but Get's and Put's conversions
+// needs T, so the slow paths are one non-generic function each, which
+// cs.PoolGet and cs.PoolPut call through the layout with no closure or
+// dictionary in between.
+type pool struct {
+	// Read-only after NewPool, read by every Get and Put: the objects
+	// (l.Objs keeps them alive), l.Size apart (at least 2), and in the
+	// RSEQ backend the per-CPU stacks, all for cs.PoolGet and cs.PoolPut,
+	// whose slow hooks finish every call they do not (poolGetSlow,
+	// poolPutSlow). l is the first field: the hooks find the pool from it.
+	l     cs.PoolLayout // first: see poolGetSlow
+	span  uintptr       // capacity * size
+	at    *lockedLists  // Atomic backend: the free lists only
+	state []atomic.Uint32
+	n     int
+	batch int // indices one move between a stack and the depot carries
+	_     [cs.CacheLine]byte
 
 	depot struct {
 		sync.Mutex
@@ -105,7 +112,9 @@ func NewPool[T any](capacity int) (*Pool[T], error) {
 	if capacity < 1 || capacity > MaxCapacity {
 		return nil, argerr.Range(ErrCapacity, "list: NewPool", "capacity", capacity, 1, MaxCapacity)
 	}
-	p := &Pool[T]{n: capacity}
+	pp := &Pool[T]{}
+	p := &pp.c
+	p.n = capacity
 	var zero T
 	if unsafe.Sizeof(zero) < 2 {
 		// Tiny objects get padding, so that each has an address of its
@@ -115,14 +124,16 @@ func NewPool[T any](capacity int) (*Pool[T], error) {
 			_ [2]byte
 		}
 		b := make([]cell, capacity)
-		p.objs, p.size = unsafe.Pointer(&b[0]), unsafe.Sizeof(b[0])
+		p.l.Objs, p.l.Size = unsafe.Pointer(&b[0]), unsafe.Sizeof(b[0])
 	} else {
 		b := make([]T, capacity)
-		p.objs, p.size = unsafe.Pointer(&b[0]), unsafe.Sizeof(b[0])
+		p.l.Objs, p.l.Size = unsafe.Pointer(&b[0]), unsafe.Sizeof(b[0])
 	}
-	p.span = uintptr(capacity) * p.size
-	p.shift = bits.TrailingZeros(uint(p.size))
-	p.inv = inverse(uint(p.size) >> p.shift)
+	p.span = uintptr(capacity) * p.l.Size
+	shift := bits.TrailingZeros(uint(p.l.Size))
+	p.l.Shift, p.l.Inv = uintptr(shift), uintptr(inverse(uint(p.l.Size)>>shift))
+	p.l.N = uintptr(capacity)
+	p.l.GetSlow, p.l.PutSlow = poolGetSlow, poolPutSlow
 	if cs.RaceEnabled {
 		p.state = make([]atomic.Uint32, capacity)
 	}
@@ -131,118 +142,113 @@ func NewPool[T any](capacity int) (*Pool[T], error) {
 		p.at = newLockedLists(slots, capacity, func(s int) (lo, hi int) {
 			return s * capacity / slots, (s + 1) * capacity / slots
 		})
-		return p, nil
+		return pp, nil
 	}
-	p.slotCap = uint64(min(capacity, maxSlotCap))
-	p.batch = max(1, int(p.slotCap)/2)
-	m, err := cs.AllocFor(p, stackIdx+uintptr(p.slotCap)*4, cs.CacheLine)
+	p.l.Max = uint64(min(capacity, maxSlotCap))
+	p.batch = max(1, int(p.l.Max)/2)
+	m, err := cs.AllocFor(pp, stackIdx+uintptr(p.l.Max)*4, cs.CacheLine)
 	if err != nil {
 		return nil, err
 	}
-	p.stacks, p.stride = m.Base(), m.Stride()
+	p.l.Stacks, p.l.Stride = m.Base(), m.Stride()
 	p.depot.idx = make([]uint32, capacity)
 	p.depot.mark = make([]bool, capacity)
 	for i := range capacity {
 		p.depot.idx[i] = uint32(capacity - 1 - i) // object 0 on top
 		p.depot.mark[i] = true
 	}
-	return p, nil
+	return pp, nil
 }
 
 // Cap returns the number of objects, in the pool or out.
-func (p *Pool[T]) Cap() int { return p.n }
+func (p *Pool[T]) Cap() int { return p.c.n }
 
 // obj returns object i.
-func (p *Pool[T]) obj(i uint32) *T { return (*T)(unsafe.Add(p.objs, uintptr(i)*p.size)) }
+func (p *pool) obj(i uint32) unsafe.Pointer { return unsafe.Add(p.l.Objs, uintptr(i)*p.l.Size) }
 
 // Get takes an object out of the pool and returns it and true. The object
 // is as the last Put left it (zeroed if it was never out). Get returns nil
 // and false when every object is out.
 func (p *Pool[T]) Get() (*T, bool) {
-	if !cs.RaceEnabled {
-		if cs.Enabled() {
-			// The fast path: one section on the current CPU's stack.
-			if i, st := cs.StackPop(p.stacks, p.stride); st == cs.OK {
-				return p.obj(i), true
-			}
-		} else {
-			// The Atomic backend's fast path: the probe's slot's free
-			// list, under the slot's lock (see lockedLists).
-			ll := p.at
-			pr := probe.For()
-			v := pr.Load()
-			s := pr.Slot(v, len(ll.slots))
-			if !ll.slots[s].mu.TryLock() {
-				s = ll.lockContended(pr, v)
-			}
-			i, ok := ll.popFree(s)
-			ll.slots[s].mu.Unlock()
-			if ok {
-				return p.obj(i), true
-			}
-		}
+	var q unsafe.Pointer
+	if cs.RaceEnabled {
+		q = poolGetSlow(&p.c.l)
+	} else {
+		// One call, inlined: the fast path is one section on the
+		// current CPU's stack; everything else (the Atomic backend
+		// too) comes back through p.c.l.GetSlow, that is poolGetSlow.
+		q = cs.PoolGet(&p.c.l)
 	}
-	return p.getOther()
+	return (*T)(q), q != nil
 }
 
-// getOther finishes a Get that the fast path did not: an empty stack (the
-// slow path), or every Get of a race build.
-func (p *Pool[T]) getOther() (*T, bool) {
+// poolGetSlow finishes a Get that cs.PoolGet did not: an empty stack (the
+// slow path), a thread or slot where the section cannot run, the Atomic
+// backend, or every Get of a race build. It returns nil when every object
+// is out.
+func poolGetSlow(l *cs.PoolLayout) unsafe.Pointer {
+	p := (*pool)(unsafe.Pointer(l)) // l is p's first field
 	var i uint32
 	var ok bool
-	switch {
-	case !cs.Enabled():
-		i, ok = p.getAtomic()
-	case cs.RaceEnabled:
-		var st cs.Status
-		if i, st = cs.StackPop(p.stacks, p.stride); st == cs.OK {
-			ok = true
-			break
+	if !cs.Enabled() {
+		// The Atomic backend's fast path: the probe's slot's free list,
+		// under the slot's lock (see lockedLists); then every list.
+		ll := p.at
+		pr := probe.For()
+		v := pr.Load()
+		s := pr.Slot(v, len(ll.slots))
+		if !ll.slots[s].mu.TryLock() {
+			s = ll.lockContended(pr, v)
 		}
-		fallthrough
-	default:
-		i, ok = p.getSlow()
+		i, ok = ll.popFree(s)
+		ll.slots[s].mu.Unlock()
+		if !ok {
+			i, ok = p.getAtomic()
+		}
+	} else {
+		var st cs.Status
+		if i, st = cs.StackPop(p.l.Stacks, p.l.Stride); st == cs.OK {
+			ok = true
+		} else {
+			i, ok = p.getSlow()
+		}
 	}
 	if !ok {
-		return nil, false
+		return nil
 	}
 	if cs.RaceEnabled {
 		p.checkOut(i)
 	}
-	return p.obj(i), true
+	return p.obj(i)
 }
 
 // Put returns x, which must come from p.Get, to the pool. x must not be
 // used after Put. Put panics, naming the pool and the address, when x is
 // nil, is not one of p's objects or points inside one.
 func (p *Pool[T]) Put(x *T) {
-	// The index by address arithmetic, then one section (or one push on
-	// the object's home list in the Atomic backend).
-	i := p.index(x)
-	if i >= uint(p.n) || cs.RaceEnabled {
-		p.putOther(x)
+	if cs.RaceEnabled {
+		poolPutSlow(&p.c.l, unsafe.Pointer(x))
 		return
 	}
-	if cs.Enabled() {
-		if cs.StackPush(p.stacks, p.stride, uint32(i), p.slotCap) != cs.OK {
-			p.putSlow(uint32(i))
-		}
-		return
-	}
-	p.putAtomic(uint32(i))
+	// One call, inlined: the index by address arithmetic and one section;
+	// everything else (a bad pointer, the Atomic backend) comes back
+	// through p.c.l.PutSlow, that is poolPutSlow.
+	cs.PoolPut(&p.c.l, unsafe.Pointer(x))
 }
 
 // index returns x's index when x points at one of p's objects, and a
 // number of at least p.n otherwise (Granlund and Montgomery's test for
 // exact division: one multiply and one rotate, where a reciprocal needs a
 // double-width multiply and a check multiply).
-func (p *Pool[T]) index(x *T) uint { return p.indexAt(uintptr(unsafe.Pointer(x)) - uintptr(p.objs)) }
+func (p *pool) index(x unsafe.Pointer) uint { return p.indexAt(uintptr(x) - uintptr(p.l.Objs)) }
 
 // indexAt is index for the offset off from object 0. With size = d<<shift,
 // d odd, and inv the inverse of d: off -> rotate_right(off*inv, shift) is a
 // bijection of uint that takes k*size to k for every k*size that fits in a
 // uint, so only an object's offset maps below p.n.
-func (p *Pool[T]) indexAt(off uintptr) uint { return bits.RotateLeft(uint(off)*p.inv, -p.shift) }
+func (p *pool) indexAt(off uintptr) uint {
+	return bits.RotateLeft(uint(off)*uint(p.l.Inv), -int(p.l.Shift))
+}
 
 // inverse returns the inverse of d, which must be odd, modulo 2^UintSize.
 func inverse(d uint) uint {
@@ -253,39 +259,54 @@ func inverse(d uint) uint {
 	return x
 }
 
-// putOther finishes a Put that the fast path did not: a bad pointer, or
-// every Put of a race build.
-func (p *Pool[T]) putOther(x *T) {
-	if p.index(x) >= uint(p.n) {
+// poolPutSlow finishes a Put that cs.PoolPut did not: a bad pointer (it
+// panics), a full stack (the slow path), a thread or slot where the
+// section cannot run, the Atomic backend, or every Put of a race build.
+func poolPutSlow(l *cs.PoolLayout, x unsafe.Pointer) {
+	p := (*pool)(unsafe.Pointer(l)) // l is p's first field
+	k := p.index(x)
+	if k >= uint(p.n) {
 		p.badPut(x)
 	}
-	i := uint32(p.index(x))
+	i := uint32(k)
 	if cs.RaceEnabled {
 		p.checkIn(i)
 	}
 	if !cs.Enabled() {
-		p.putAtomic(i)
+		// The Atomic backend: i goes to its home's list; when that lock
+		// is held, to the list of the first free slot the probe moves
+		// to (a later Get takes it from there, and its Put sends it
+		// home). Written out here, not called: every Put of this
+		// backend comes this way.
+		ll := p.at
+		s := int(ll.home[i])
+		if !ll.slots[s].mu.TryLock() {
+			pr := probe.For()
+			s = ll.lockContended(pr, pr.Load())
+		}
+		ll.pushFree(s, i)
+		ll.slots[s].mu.Unlock()
 		return
 	}
-	if cs.StackPush(p.stacks, p.stride, i, p.slotCap) != cs.OK {
+	if cs.StackPush(p.l.Stacks, p.l.Stride, i, p.l.Max) != cs.OK {
 		p.putSlow(i)
 	}
 }
 
 // badPut panics for a pointer that is not one of p's objects.
-func (p *Pool[T]) badPut(x *T) {
+func (p *pool) badPut(x unsafe.Pointer) {
 	where := "list: Pool " + hexPtr(unsafe.Pointer(p)) + ": Put("
 	if x == nil {
 		panic(where + "nil): not an object of the pool")
 	}
 	a := uintptr(unsafe.Pointer(x))
-	off := a - uintptr(p.objs)
+	off := a - uintptr(p.l.Objs)
 	if off >= p.span {
 		panic(where + hexPtr(unsafe.Pointer(x)) + "): not an object of the pool (its objects span " +
-			hexPtr(p.objs) + " to " + hexAddr(uintptr(p.objs)+p.span) + ")")
+			hexPtr(p.l.Objs) + " to " + hexAddr(uintptr(p.l.Objs)+p.span) + ")")
 	}
-	panic(where + hexPtr(unsafe.Pointer(x)) + "): points " + strconv.FormatUint(uint64(off%p.size), 10) +
-		" bytes into object " + strconv.FormatUint(uint64(off/p.size), 10) + ", not at it")
+	panic(where + hexPtr(unsafe.Pointer(x)) + "): points " + strconv.FormatUint(uint64(off%p.l.Size), 10) +
+		" bytes into object " + strconv.FormatUint(uint64(off/p.l.Size), 10) + ", not at it")
 }
 
 func hexPtr(q unsafe.Pointer) string { return hexAddr(uintptr(q)) }
@@ -296,21 +317,21 @@ func hexAddr(a uintptr) string { return "0x" + strconv.FormatUint(uint64(a), 16)
 // the object is out. They panic on an object handed out twice or put
 // twice, and, being atomic, tell the race detector that a Put happens
 // before the Get that returns the object.
-func (p *Pool[T]) checkOut(i uint32) {
+func (p *pool) checkOut(i uint32) {
 	if !p.state[i].CompareAndSwap(0, 1) {
 		panic("list: Pool " + hexPtr(unsafe.Pointer(p)) + ": Get handed out object " + hexPtr(unsafe.Pointer(p.obj(i))) +
 			" while it was out (it was put twice)")
 	}
 }
 
-func (p *Pool[T]) checkIn(i uint32) {
+func (p *pool) checkIn(i uint32) {
 	if !p.state[i].CompareAndSwap(1, 0) {
 		panic("list: Pool " + hexPtr(unsafe.Pointer(p)) + ": Put(" + hexPtr(unsafe.Pointer(p.obj(i))) +
 			"): the object is already in the pool (put twice)")
 	}
 }
 
-func (p *Pool[T]) doublePut(i uint32) {
+func (p *pool) doublePut(i uint32) {
 	panic("list: Pool " + hexPtr(unsafe.Pointer(p)) + ": object " + hexPtr(unsafe.Pointer(p.obj(i))) +
 		" was put twice (found twice in the pool)")
 }
@@ -318,7 +339,9 @@ func (p *Pool[T]) doublePut(i uint32) {
 // Len returns the number of objects in the pool now. It is exact when no
 // Get or Put runs; with calls running it is approximate. It takes no
 // lock but the depot's and stops nothing.
-func (p *Pool[T]) Len() int {
+func (p *Pool[T]) Len() int { return p.c.len() }
+
+func (p *pool) len() int {
 	if !cs.Enabled() {
 		return p.at.count(true)
 	}
@@ -335,19 +358,19 @@ func (p *Pool[T]) Len() int {
 // RSEQ backend.
 
 // count returns slot s's stack count; idx returns its index array.
-func (p *Pool[T]) count(s int) *uint64 {
-	return (*uint64)(unsafe.Add(p.stacks, uintptr(s)*p.stride+stackCount))
+func (p *pool) count(s int) *uint64 {
+	return (*uint64)(unsafe.Add(p.l.Stacks, uintptr(s)*p.l.Stride+stackCount))
 }
 
-func (p *Pool[T]) idx(s int) []uint32 {
-	return unsafe.Slice((*uint32)(unsafe.Add(p.stacks, uintptr(s)*p.stride+stackIdx)), p.slotCap)
+func (p *pool) idx(s int) []uint32 {
+	return unsafe.Slice((*uint32)(unsafe.Add(p.l.Stacks, uintptr(s)*p.l.Stride+stackIdx)), p.l.Max)
 }
 
 // getSlow runs when the current CPU's stack was empty. With that stack
 // stopped, it refills it from the depot; if the depot is empty, it takes
 // half of another CPU's stack, with that one stopped; if every stack looked
 // empty, it looks once more with every stack stopped, which is exact.
-func (p *Pool[T]) getSlow() (uint32, bool) {
+func (p *pool) getSlow() (uint32, bool) {
 	s := cs.CurrentSlot()
 	var i uint32
 	ok := false
@@ -384,7 +407,7 @@ func (p *Pool[T]) getSlow() (uint32, bool) {
 }
 
 // popLocked pops from slot s's stack, which the caller holds stopped.
-func (p *Pool[T]) popLocked(s int) (uint32, bool) {
+func (p *pool) popLocked(s int) (uint32, bool) {
 	c := atomic.LoadUint64(p.count(s))
 	if c == 0 {
 		return 0, false
@@ -397,7 +420,7 @@ func (p *Pool[T]) popLocked(s int) (uint32, bool) {
 // refill, with slot s stopped: pop from s's stack if it has refilled since
 // the caller looked; else move a batch from the depot, one index for the
 // caller and the rest onto s's stack.
-func (p *Pool[T]) refill(s int) (uint32, bool) {
+func (p *pool) refill(s int) (uint32, bool) {
 	if i, ok := p.popLocked(s); ok {
 		return i, true
 	}
@@ -423,7 +446,7 @@ func (p *Pool[T]) refill(s int) (uint32, bool) {
 
 // raid, with slot o stopped: take the top half of o's stack, one index for
 // the caller and the rest into the depot.
-func (p *Pool[T]) raid(o int) (uint32, bool) {
+func (p *pool) raid(o int) (uint32, bool) {
 	c := atomic.LoadUint64(p.count(o))
 	if c == 0 {
 		return 0, false
@@ -440,7 +463,7 @@ func (p *Pool[T]) raid(o int) (uint32, bool) {
 
 // toDepot appends indices to the depot, checking each against the marks.
 // The depot is locked.
-func (p *Pool[T]) toDepot(xs []uint32) {
+func (p *pool) toDepot(xs []uint32) {
 	for _, x := range xs {
 		if p.depot.mark[x] {
 			p.depot.Unlock()
@@ -453,12 +476,12 @@ func (p *Pool[T]) toDepot(xs []uint32) {
 
 // putSlow runs when the current CPU's stack was full: with it stopped, it
 // moves the bottom half into the depot and pushes i.
-func (p *Pool[T]) putSlow(i uint32) {
+func (p *pool) putSlow(i uint32) {
 	s := cs.CurrentSlot()
 	cs.Exclusive(s, func() {
 		c := atomic.LoadUint64(p.count(s))
 		stack := p.idx(s)
-		if c == p.slotCap {
+		if c == p.l.Max {
 			// The bottom half goes: the top, put last, is likelier in
 			// this CPU's cache, and every index that lingers in a
 			// stack reaches the depot's double-Put check in time.
@@ -475,31 +498,17 @@ func (p *Pool[T]) putSlow(i uint32) {
 }
 
 // The Atomic backend: per slot, a list of free indices behind a spin lock
-// (lockedLists, as PerCPU's free lists). Put returns an index to its home
+// (lockedLists, as PerCPU's free lists). Put (poolPutSlow) returns an index to its home
 // slot's list, so that goroutines on different slots keep to different
 // blocks of objects (and of links), whichever slot an object was taken
 // from.
-
-// putAtomic pushes i on its home's list; when that lock is held, on the
-// list of the first free slot the probe moves to (a later Get takes it
-// from there, and its Put sends it home).
-func (p *Pool[T]) putAtomic(i uint32) {
-	ll := p.at
-	s := int(ll.home[i])
-	if !ll.slots[s].mu.TryLock() {
-		pr := probe.For()
-		s = ll.lockContended(pr, pr.Load())
-	}
-	ll.pushFree(s, i)
-	ll.slots[s].mu.Unlock()
-}
 
 // getAtomic finishes a Get whose probe's list was empty (or every Get of
 // a race build): it takes an index from the first list that has one,
 // each slot's lock in turn from the probe's slot, and when every list was
 // empty it looks again with every lock held, which is exact: it reports
 // false only when every object was out at that instant.
-func (p *Pool[T]) getAtomic() (uint32, bool) {
+func (p *pool) getAtomic() (uint32, bool) {
 	ll := p.at
 	pr := probe.For()
 	n := len(ll.slots)

@@ -34,3 +34,19 @@ var ListMoveCopyGeneric = listMoveCopyGeneric
 func RawListMoveCopy(d *ListPair, dst unsafe.Pointer) Status {
 	return Status(rseqListMoveCopy(d, dst))
 }
+
+var (
+	PoolGetGeneric = poolGetGeneric
+	PoolPutGeneric = poolPutGeneric
+)
+
+var PoolIndexAt = poolIndexAt
+
+const StNotObject = stNotObject
+
+func RawPoolGet(l *PoolLayout) (unsafe.Pointer, Status) {
+	x, st := rseqPoolGet(l)
+	return x, Status(st)
+}
+
+func RawPoolPut(l *PoolLayout, x unsafe.Pointer) Status { return Status(rseqPoolPut(l, x)) }
