@@ -7,8 +7,7 @@
 // (offsets PoolLayout_FIELD from go_asm.h). Their generic versions are in
 // objpool.go. A Get or Put is one call: the section finds the slot, and
 // everything but the fast path leaves by a tail jump, with the arguments
-// untouched, to poolGetCall or poolPutCall, which call the layout's
-// GetSlow or PutSlow.
+// untouched, to a call of the layout's GetSlow or PutSlow (GO_CALL).
 //
 //	pool_get(l) -> (x, st)
 //		top = l.Stacks + cpu*l.Stride
@@ -88,6 +87,30 @@
 	INCQ	rCount; \
 	COMMIT(rCount, (rTop))
 
+// GO_CALL(fn) calls the func value in DX (code pointer in CX) with Go's
+// register convention (its arguments already in AX, BX), as the go
+// command's ABI0 wrapper of a Go function would, but from the exit of
+// PoolGet or PoolPut itself, whose frame is the caller's arguments: a
+// jump to a wrapper, a Go function and then the func value cost the
+// Atomic backend, whose every Get and Put comes here, about an eighth of
+// its time. It pushes BP as a frame would (the assembler counts the push
+// in the function's stack offsets, so tracebacks and FP offsets stay
+// right), reserves the callee's spill area for its two register
+// arguments (Go's convention: the caller's), which no stack map needs to
+// describe (NO_LOCAL_POINTERS: l and x stay in the argument frame), and
+// sets R14 (g) and X15 (zero), which Go code expects. The callee checks
+// the stack for itself. Results go to the frame after it.
+#define GO_CALL \
+	PUSHQ	BP; \
+	MOVQ	SP, BP; \
+	ADJSP	$16; \
+	MOVQ	TLS, R14; \
+	MOVQ	0(R14)(TLS*1), R14; \
+	XORPS	X15, X15; \
+	CALL	CX; \
+	ADJSP	$-16; \
+	POPQ	BP
+
 // func rseqPoolGet(l *PoolLayout) (x unsafe.Pointer, st uint32)
 TEXT ·rseqPoolGet(SB), NOSPLIT|NOFRAME, $0-20
 	MOVL	$const_OK, st+16(FP)
@@ -99,11 +122,23 @@ failed:
 
 // func PoolGet(l *PoolLayout) unsafe.Pointer
 TEXT ·PoolGet(SB), NOSPLIT|NOFRAME, $0-16
+	NO_LOCAL_POINTERS
 	ON_SWITCH
 	POOLGET(const_osecPoolGet, slow, ret+8(FP))
-	SLOW_EXITS(·poolGetCall(SB))
+	ABORT_HANDLER
+slow:
+noseq:
+stopped:
 failed:
-	JMP	·poolGetCall(SB)
+	// x = l.GetSlow(l); the result slot is zeroed first, so that a
+	// stack scan during the call never sees a stale pointer there.
+	MOVQ	$0, ret+8(FP)
+	MOVQ	l+0(FP), AX
+	MOVQ	PoolLayout_GetSlow(AX), DX
+	MOVQ	(DX), CX
+	GO_CALL
+	MOVQ	AX, ret+8(FP)
+	RET
 
 // func rseqPoolPut(l *PoolLayout, x unsafe.Pointer) uint32
 TEXT ·rseqPoolPut(SB), NOSPLIT|NOFRAME, $0-20
@@ -115,50 +150,21 @@ bad:
 
 // func PoolPut(l *PoolLayout, x unsafe.Pointer)
 TEXT ·PoolPut(SB), NOSPLIT|NOFRAME, $0-16
+	NO_LOCAL_POINTERS
 	ON_SWITCH
 	POOLPUT(const_osecPoolPut, slow)
-	SLOW_EXITS(·poolPutCall(SB))
+	ABORT_HANDLER
+slow:
+noseq:
+stopped:
 failed:
 bad:
-	JMP	·poolPutCall(SB)
-
-// poolGetCall and poolPutCall call l.GetSlow(l) and l.PutSlow(l, x) with
-// Go's register convention, as the go command's ABI0 wrapper of a Go
-// function would, one call deeper (a wrapper and a Go function calling
-// the func value cost the Atomic backend, whose every Get and Put comes
-// here, an eighth of its time). The frame is the caller's arguments (a
-// tail jump from PoolGet or PoolPut leaves them untouched), described by
-// the Go declarations; its result is zeroed before the call, so that a
-// stack scan during it never sees a stale pointer there. R14 (g) and X15
-// (zero) are what Go code expects: set again here, as a wrapper does.
-// NOSPLIT: the 8 bytes of frame fit in the guard; the callee checks the
-// stack for itself.
-#define GO_REGS \
-	MOVQ	TLS, R14; \
-	MOVQ	0(R14)(TLS*1), R14; \
-	XORPS	X15, X15
-
-// func poolGetCall(l *PoolLayout) unsafe.Pointer
-TEXT ·poolGetCall(SB), NOSPLIT, $8-16
-	NO_LOCAL_POINTERS
-	MOVQ	$0, ret+8(FP)
-	MOVQ	l+0(FP), AX
-	MOVQ	PoolLayout_GetSlow(AX), DX
-	MOVQ	(DX), CX
-	GO_REGS
-	CALL	CX
-	MOVQ	AX, ret+8(FP)
-	RET
-
-// func poolPutCall(l *PoolLayout, x unsafe.Pointer)
-TEXT ·poolPutCall(SB), NOSPLIT, $8-16
-	NO_LOCAL_POINTERS
+	// l.PutSlow(l, x)
 	MOVQ	l+0(FP), AX
 	MOVQ	x+8(FP), BX
 	MOVQ	PoolLayout_PutSlow(AX), DX
 	MOVQ	(DX), CX
-	GO_REGS
-	CALL	CX
+	GO_CALL
 	RET
 
 DATA ·poolText+(const_osecRseqPoolGet*8)(SB)/8, $·rseqPoolGet(SB)

@@ -36,7 +36,7 @@ var _ = func() int {
 //	return l.Objs + i*l.Size
 //
 // Every other outcome (the Atomic backend included) returns l.GetSlow(l),
-// which the asm reaches by a tail jump, its argument untouched.
+// which the asm calls with Go's register convention.
 //
 //go:noescape
 func PoolGet(l *PoolLayout) unsafe.Pointer
@@ -62,12 +62,6 @@ func rseqPoolGet(l *PoolLayout) (x unsafe.Pointer, st uint32)
 
 //go:noescape
 func rseqPoolPut(l *PoolLayout, x unsafe.Pointer) uint32
-
-// poolGetCall and poolPutCall (asm) are where PoolGet and PoolPut jump for
-// everything but their fast path: they call l.GetSlow(l) and l.PutSlow(l, x).
-func poolGetCall(l *PoolLayout) unsafe.Pointer
-
-func poolPutCall(l *PoolLayout, x unsafe.Pointer)
 
 // selfCheckPool runs both pool sections once on m, with every slot's copy
 // alike (bytes 0 to 64: a stack of up to 8 indices holding 5, 7), on an

@@ -3,6 +3,7 @@ package cs_test
 import (
 	"math/bits"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 	"unsafe"
@@ -177,5 +178,74 @@ func TestPoolIndex(t *testing.T) {
 				t.Fatalf("size %d, offset %d (no object's): index %d", size, off, i)
 			}
 		}
+	}
+}
+
+// grow uses about n KiB of stack.
+//
+//go:noinline
+func grow(n int) int {
+	var b [1024]byte
+	b[n%1024] = byte(n)
+	if n == 0 {
+		return int(b[0])
+	}
+	return grow(n-1) + int(b[n%1024])
+}
+
+// TestPoolHooks: PoolGet and PoolPut call the hooks (here for an empty
+// stack and a foreign pointer, in every backend) with Go's conventions:
+// the arguments arrive, the result comes back, and the stack may grow,
+// be scanned and unwind through the asm's frame (a panic) meanwhile.
+func TestPoolHooks(t *testing.T) {
+	mem, err := cs.Alloc(8+4*poolMax, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Free()
+	objs := make([]byte, 10*24)
+	slow := 0
+	l := poolLayout(mem, objs, 10, 24, &slow)
+	want := new(int)
+	l.GetSlow = func(got *cs.PoolLayout) unsafe.Pointer {
+		if got != l {
+			t.Errorf("GetSlow(%p), want %p", got, l)
+		}
+		grow(64)
+		runtime.GC()
+		return unsafe.Pointer(want)
+	}
+	var putArg unsafe.Pointer
+	l.PutSlow = func(got *cs.PoolLayout, x unsafe.Pointer) {
+		if got != l {
+			t.Errorf("PutSlow(%p, ...), want %p", got, l)
+		}
+		grow(64)
+		runtime.GC()
+		putArg = x
+		if x == nil {
+			panic("nil")
+		}
+	}
+	for s := range cs.Slots() {
+		*(*uint64)(mem.Slot(s)) = 0 // empty: Get takes the hook
+	}
+	for range 3 {
+		if got := cs.PoolGet(l); got != unsafe.Pointer(want) {
+			t.Fatalf("PoolGet = %p, want the hook's %p", got, want)
+		}
+		foreign := new([3]int)
+		cs.PoolPut(l, unsafe.Pointer(foreign))
+		if putArg != unsafe.Pointer(foreign) {
+			t.Fatalf("PutSlow got %p, want %p", putArg, foreign)
+		}
+		func() {
+			defer func() {
+				if r := recover(); r != "nil" {
+					t.Fatalf("recovered %v, want the hook's panic", r)
+				}
+			}()
+			cs.PoolPut(l, nil)
+		}()
 	}
 }
