@@ -53,22 +53,25 @@ var ErrCapacity = errors.New("list: capacity out of range")
 // # Popped values and the garbage collector
 //
 // In the RSEQ backend, for a T of at most 4096 bytes (and not under the
-// race detector), Pop copies the value out and leaves the copy in the
-// node it frees: clearing it in the same critical section would need a
-// pointer store without Go's write barrier. For a T with pointers, this
-// stale copy keeps what it points to reachable until a Push reuses the
-// node or the list's cleaner clears it. The cleaner is a runtime cleanup,
-// not a goroutine: once per garbage collection cycle it clears the value
-// of every free node, with every CPU's list stopped for the walk (a few
-// nanoseconds per free node; Push and Pop wait meanwhile). A value that
-// Pop returned stays reachable from the list at most until the first
-// cleaner pass that begins after the Pop; a pass is queued by the first
-// collection that starts after the previous pass ended, and runs when the
-// runtime runs cleanups. So when the runtime keeps up, a popped value that
-// the program drops is unreachable from the list after at most two
-// collections that start after the Pop, and freed by the next. The other
-// cases (the Atomic backend, the race detector, larger T) clear the value
-// in Pop.
+// race detector), Pop copies the value out and leaves the copy in the node
+// it frees: clearing it in the same critical section would need a pointer
+// store without Go's write barrier. For a T with pointers, this stale copy
+// keeps what it points to reachable until a Push reuses the node or the
+// list's cleaner clears it. The cleaner is a runtime cleanup, not a
+// goroutine: once per garbage collection cycle it clears the value of
+// every free node, with every CPU slot stopped for the walk (about 2.5 ns
+// per free node on a Xeon, 2.3 ms for a million). Push and Pop wait
+// meanwhile, as do the sections of the other per-CPU structures on those
+// slots (they divert to their slow paths).
+//
+// A value that Pop returned stays reachable from the list at most until
+// the first cleaner pass that begins after the Pop. A pass is queued by
+// the first collection that starts after the previous pass ended, and runs
+// when the runtime runs cleanups. So when the runtime keeps up, a popped
+// value that the program drops is unreachable from the list after at most
+// two collections that start after the Pop, and freed by the next. The
+// other cases (the Atomic backend, the race detector, a larger T) clear
+// the value in Pop.
 //
 // Order is per CPU and approximate: a goroutine that moves to another CPU
 // between two calls sees another list. Push(v) "synchronizes before" the

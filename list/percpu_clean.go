@@ -65,9 +65,10 @@ func cleanPass[T any](w weak.Pointer[PerCPU[T]]) {
 }
 
 // clean clears the value of every node on every free list, with every slot
-// stopped for the walk. Its cost is a few nanoseconds per free node, once
-// per garbage collection cycle; a Push or Pop that runs meanwhile waits
-// for it (the slow path of a stopped slot).
+// stopped for the walk. Its cost is about 2.5 ns per free node
+// (BenchmarkPerCPUClean), once per garbage collection cycle; a Push or Pop
+// that runs meanwhile waits for it (the slow path of a stopped slot), as
+// does any other structure's section on a stopped slot.
 func (l *PerCPU[T]) clean() {
 	var zero T
 	cs.ExclusiveAll(func() {
