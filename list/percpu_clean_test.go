@@ -1,12 +1,15 @@
 package list_test
 
 import (
+	"fmt"
 	"runtime"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 	"weak"
 
+	"github.com/gorseq/rseq/internal/torture"
 	"github.com/gorseq/rseq/list"
 )
 
@@ -132,4 +135,114 @@ func BenchmarkPerCPUClean(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/node")
 		})
 	}
+}
+
+// knowing is a heap object that knows itself: an object the garbage
+// collector freed too early, and reused, no longer points to itself or
+// holds a matching pair.
+type knowing struct {
+	self *knowing
+	a, b uint64
+	_    [3]uint64 // a size class of its own among the tests' objects
+}
+
+func newKnowing(k uint64) *knowing {
+	o := &knowing{a: k, b: ^k}
+	o.self = o
+	return o
+}
+
+func (o *knowing) ok() bool { return o != nil && o.self == o && o.b == ^o.a }
+
+// describe formats an object that failed ok.
+func describe(o *knowing) string {
+	if o == nil {
+		return "nil (a value cleared while in the list?)"
+	}
+	return fmt.Sprintf("an object that does not know itself (freed and reused?): %p %+v", o, *o)
+}
+
+// TestPerCPUFreshValues: goroutines push freshly allocated objects and pop
+// them (each Pop copies its value to its stack with no write barrier, and
+// leaves a stale copy in the free node), while collections run, under each
+// injector, with cleaner passes among them. A value collected while the
+// list or a popper still holds it shows as an object that does not know
+// itself once its memory is reused. At the end the list drains to exactly
+// what it held.
+func TestPerCPUFreshValues(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	const n = 256
+	var lp atomic.Pointer[list.PerCPU[*knowing]]
+	var held atomic.Int64 // values in the list, as the workers count them
+	fresh := func(t *testing.T) {
+		l, err := list.NewPerCPU[*knowing](n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range n / 2 {
+			if !l.Push(newKnowing(uint64(k))) {
+				t.Fatalf("filling: Push %d failed", k)
+			}
+		}
+		held.Store(n / 2)
+		lp.Store(l)
+	}
+	fresh(t)
+	var bad atomic.Int64
+	var cur atomic.Pointer[testing.T]
+	cur.Store(t)
+	fail := func(format string, args ...any) {
+		if bad.Add(1) <= 10 {
+			cur.Load().Errorf(format, args...)
+		}
+	}
+	step := func(l *list.PerCPU[*knowing], i int) {
+		p, ok := l.Pop()
+		if ok {
+			held.Add(-1)
+			if !p.ok() {
+				fail("popped %s", describe(p))
+			}
+		}
+		if l.Push(newKnowing(uint64(i))) {
+			held.Add(1)
+		}
+		if i%512 == 0 {
+			runtime.GC()
+		}
+		if i%128 == 0 {
+			l.Clean()
+		}
+	}
+	torture.Stress(t, func() { step(lp.Load(), 1) }, func(t *testing.T) (int64, func() int64) {
+		cur.Store(t)
+		l := lp.Load()
+		ops := torture.Hammer(torture.Workers(), torture.StressTime(), func(_, i int) {
+			step(l, i)
+			disturb(i)
+		})
+		return ops, func() int64 {
+			runtime.GC()
+			v := bad.Swap(0)
+			want := int(held.Load())
+			got := 0
+			for range 2 * n {
+				p, ok := l.Pop()
+				if !ok {
+					break
+				}
+				got++
+				if !p.ok() {
+					v++
+					t.Errorf("drained %s", describe(p))
+				}
+			}
+			if got != want {
+				t.Errorf("drained %d values, want %d", got, want)
+				v++
+			}
+			fresh(t)
+			return v
+		}
+	})
 }
