@@ -2,7 +2,7 @@
 //
 // Included by sections_amd64.h, after its macros and here_amd64.h. They
 // have a table of their own (poolText, below; descriptors in poolDescs,
-// indexed by the osec... constants of objpool_linux_amd64.go), read
+// indexed by the osec... constants of objpool_linux.go), read
 // through OPROLOGUE; the layout comes as one pointer to a cs.PoolLayout
 // (offsets PoolLayout_FIELD from go_asm.h). Their generic versions are in
 // objpool.go. A Get or Put is one call: the section finds the slot, and

@@ -5,7 +5,7 @@ package cs
 import "unsafe"
 
 // PoolGet returns l.GetSlow(l): without the sections it does the whole
-// job. See objpool_linux_amd64.go for the contract.
+// job. See objpool_linux.go for the contract.
 func PoolGet(l *PoolLayout) unsafe.Pointer { return l.GetSlow(l) }
 
 // PoolPut calls l.PutSlow(l, x).

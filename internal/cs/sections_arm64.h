@@ -460,6 +460,7 @@ moved:
 #include "here_arm64.h"
 #include "metrics_arm64.h"
 #include "ring_arm64.h"
+#include "objpool_arm64.h"
 
 // The functions whose sections get descriptors, each at its sec... index.
 // The table reads like sections_amd64.h's; it stays per architecture

@@ -1,4 +1,4 @@
-//go:build gc && !purego
+//go:build gc && !purego && (amd64 || arm64)
 
 package cs
 
@@ -7,8 +7,8 @@ import (
 	"unsafe"
 )
 
-// The pool sections (objpool_amd64.h), in a table of their own (poolText,
-// poolDescs: indices osec...), read through OPROLOGUE.
+// The pool sections (objpool_amd64.h, objpool_arm64.h), in a table of
+// their own (poolText, poolDescs: indices osec...), read through OPROLOGUE.
 const (
 	osecRseqPoolGet = iota
 	osecRseqPoolPut
@@ -36,7 +36,8 @@ var _ = func() int {
 //	return l.Objs + i*l.Size
 //
 // Every other outcome (the Atomic backend included) returns l.GetSlow(l),
-// which the asm calls with Go's register convention.
+// which the asm calls (amd64: from its own exit, with Go's register
+// convention; arm64: through poolGetSlow, by a tail jump).
 //
 //go:noescape
 func PoolGet(l *PoolLayout) unsafe.Pointer
