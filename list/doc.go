@@ -46,13 +46,14 @@
 // additions, and Synchronize replaces the readers' memory fences with
 // process-wide membarriers.
 //
-// In the Atomic backend each slot keeps its lists (Pool's free object
-// indices; PerCPU's values and free nodes) as plain stacks behind a spin
-// lock, taken with one compare-and-swap and released with a plain store,
-// so a Get, Put, Push or Pop is one locked instruction; every object or
-// node returns to its home slot's free list (unless that lock is held at
-// that moment), so goroutines on different slots keep to different cache
-// lines. RCU's counts are atomic additions
+// In the Atomic backend each slot keeps a plain stack (Pool's free object
+// indices; PerCPU's values) behind a spin lock, taken with one atomic swap
+// and released with a plain store, so a Get, Put, Push or Pop is one
+// locked instruction. Each slot's PerCPU values sit in a block of its own
+// (a Push on a full slot puts its value on another slot's stack), and a
+// Pool object returns to its home slot's stack (unless that lock is held
+// at that moment), so goroutines on different slots keep to different
+// cache lines. RCU's counts are atomic additions
 // on per-slot counters. A goroutine's slot is its probe, which moves to
 // another slot when the slot's lock is held or a compare-and-swap fails,
 // as Java's LongAdder moves a thread to another cell, so that goroutines

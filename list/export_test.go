@@ -20,20 +20,20 @@ func PoolObjectSize[T any](p *Pool[T]) uintptr { return p.c.l.Size }
 // Steals returns how many times Pop took values from another slot.
 func (l *PerCPU[T]) Steals() uint64 { return l.popSteals.Load() }
 
-// FreeSteals returns how many times Push took free nodes from another slot.
+// FreeSteals returns how many times Push took free nodes from another slot
+// (in the Atomic backend: put its value on another slot's stack).
 func (l *PerCPU[T]) FreeSteals() uint64 { return l.pushSteals.Load() }
 
 // PushSlot pushes v on slot s's list, wherever the caller runs: the
-// kernel selftest's per-CPU lists start with 100 nodes on each CPU.
+// kernel selftest's per-CPU lists start with 100 nodes on each CPU. In
+// the Atomic backend a slot holds at most its share of the capacity: when
+// slot s is full, v goes on the next slot after s with room.
 func (l *PerCPU[T]) PushSlot(s int, v T) bool {
 	if !cs.Enabled() {
-		ll := l.at
-		ll.lockAll()
-		defer ll.unlockAll()
-		for o := range ll.slots {
-			if x, ok := ll.popFree(o); ok {
-				l.values[x] = v
-				ll.pushUsed(s, x)
+		lockAll(l.at, (*slotStack).lock)
+		defer unlockAll(l.at, (*slotStack).lock)
+		for k := range l.at {
+			if l.put(&l.at[(s+k)%len(l.at)], v) {
 				return true
 			}
 		}
@@ -61,9 +61,9 @@ func (l *PerCPU[T]) SlotLens() []int {
 	lens := make([]int, cs.Slots())
 	for s := range lens {
 		if !cs.Enabled() {
-			l.at.slots[s].mu.Lock()
-			lens[s] = l.at.countFrom(l.at.slots[s].used)
-			l.at.slots[s].mu.Unlock()
+			l.at[s].mu.Lock()
+			lens[s] = int(l.at[s].len)
+			l.at[s].mu.Unlock()
 			continue
 		}
 		cs.Exclusive(s, func() { lens[s] = l.count(s, usedOff) })
@@ -104,9 +104,12 @@ func ListLayout() torture.Layout {
 	}}
 }
 
-// SlotListsSize is the size of one slot's lock and heads in the Atomic
-// backend of PerCPU.
-const SlotListsSize = unsafe.Sizeof(slotLists{})
+// SlotListsSize and SlotStackSize are the sizes of one slot's lock and
+// data in the Atomic backend of Pool and of PerCPU.
+const (
+	SlotListsSize = unsafe.Sizeof(slotLists{})
+	SlotStackSize = unsafe.Sizeof(slotStack{})
+)
 
 // ProbeLists is the Atomic backend's per-slot lists, for tests of how the
 // goroutines' probes spread over the slots.
@@ -136,3 +139,27 @@ func (p ProbeLists) Enter(pr probe.Probe) int {
 // a Push or Pop on slot s holds it.
 func (p ProbeLists) Hold(s int)    { p.ll.slots[s].mu.Lock() }
 func (p ProbeLists) Release(s int) { p.ll.slots[s].mu.Unlock() }
+
+// PushAway and PopAway run the Atomic backend's slow paths of Push and
+// Pop as after the caller found slot s full (empty): the other slots, each
+// lock in turn, then the look with every lock held.
+func (l *PerCPU[T]) PushAway(s int, v T) bool { return l.pushAway(v, s) }
+func (l *PerCPU[T]) PopAway(s int) (T, bool)  { return l.popAway(s) }
+
+// HoldSlot takes slot s's lock in the Atomic backend and returns what a
+// holder may do: put a value on slot s's stack (false when full), and
+// release the lock.
+func (l *PerCPU[T]) HoldSlot(s int) (put func(T) bool, release func()) {
+	st := &l.at[s]
+	st.mu.Lock()
+	return func(v T) bool { return l.put(st, v) }, st.mu.Unlock
+}
+
+// TakeSlot pops the top value of slot s's stack in the Atomic backend,
+// under its lock.
+func (l *PerCPU[T]) TakeSlot(s int) (T, bool) {
+	st := &l.at[s]
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return l.take(st)
+}

@@ -21,15 +21,19 @@ func TestLayout(t *testing.T) {
 		t.Errorf("List: head at %d, mu at %d; want 0 and %d", l.Offsets["head"], l.Offsets["mu"], cs.CacheLine)
 	}
 	p := list.PerCPULayout()
-	if end := p.Offsets["at"] + unsafe.Sizeof(uintptr(0)); p.Offsets["steals"] < end+cs.CacheLine {
+	if end := p.Offsets["at"] + unsafe.Sizeof([]int{}); p.Offsets["steals"] < end+cs.CacheLine {
 		t.Errorf("PerCPU: steals at %d, less than a line after the read-only fields (end at %d)", p.Offsets["steals"], end)
 	}
 }
 
-// TestSlotListsSize: each slot's lock and heads in PerCPU's Atomic backend
-// fill one cache line, so that two slots' locks never share one.
+// TestSlotListsSize: each slot's lock and data in the Atomic backend
+// (Pool's slotLists, PerCPU's slotStack) fill one cache line, so that two
+// slots' locks never share one.
 func TestSlotListsSize(t *testing.T) {
 	if list.SlotListsSize != cs.CacheLine {
 		t.Errorf("slotLists is %d bytes, want %d", list.SlotListsSize, cs.CacheLine)
+	}
+	if list.SlotStackSize != cs.CacheLine {
+		t.Errorf("slotStack is %d bytes, want %d", list.SlotStackSize, cs.CacheLine)
 	}
 }

@@ -100,9 +100,8 @@ type PerCPU[T any] struct {
 	// cleans counts the cleaner's passes, for tests.
 	cleans atomic.Uint64
 
-	// Atomic backend: per slot, the lists of values and of free nodes
-	// behind a spin lock.
-	at *lockedLists
+	// Atomic backend: per slot, a stack of values behind a spin lock.
+	at []slotStack
 
 	_ [cs.CacheLine]byte // keeps the slow-path counters off the hot line
 	// Successful steals, for tests: of values by Pop, of free nodes by Push.
@@ -141,8 +140,7 @@ const stealBatch = 32
 // Memory: the values, plus, in the RSEQ backend, for every CPU slot, 16
 // bytes of links per node in per-CPU memory, 8 under the race detector or
 // when T is larger than 4096 bytes (pages are touched only as nodes visit
-// that CPU); in the Atomic backend, 8 bytes per node (its link and its
-// home slot) and one cache line per slot.
+// that CPU); in the Atomic backend, one cache line per slot.
 func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 	if capacity < 1 || capacity > MaxCapacity {
 		return nil, argerr.Range(ErrCapacity, "list: NewPerCPU", "capacity", capacity, 1, MaxCapacity)
@@ -151,7 +149,7 @@ func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 	slots := cs.Slots()
 	share := func(s int) (lo, hi int) { return s * capacity / slots, (s + 1) * capacity / slots }
 	if !cs.Enabled() {
-		l.at = newLockedLists(slots, capacity, share)
+		l.at = newSlotStacks(slots, share)
 		return l, nil
 	}
 	links := uintptr(capacity) * linkLen
@@ -390,7 +388,7 @@ func (l *PerCPU[T]) move(o, s int, off uintptr) (uint64, bool) {
 // the time of its walk. Use it for tests and monitoring, not per operation.
 func (l *PerCPU[T]) Len() int {
 	if !cs.Enabled() {
-		return l.at.count(false)
+		return l.lenAtomic()
 	}
 	n := 0
 	for s := range cs.Slots() {
@@ -409,120 +407,177 @@ func (l *PerCPU[T]) count(s int, off uintptr) int {
 	return n
 }
 
-// The Atomic backend: per slot, the same two lists behind a spin lock,
-// the slot the caller's probe (see lockedLists). pushAtomic and popAtomic
-// are mirror images on purpose (free to used, used to free): the value
-// step sits between the two list steps, so one shared function would need
-// a callback or half a dozen results.
+// The Atomic backend: per slot, a stack of values behind a spin lock
+// (slotStack), the slot the caller's probe's. A slot's values sit in its
+// own block of l.values and never move; a Push whose slot is full puts
+// its value on another slot's stack, a Pop whose slot is empty takes
+// another slot's top value, as the RSEQ backend's steals do, one value at
+// a time.
 
-// Both take the probe's slot's lock as lockedLists.lock does, written out
-// (lock is too big to inline, and a call costs a tenth of the operation).
+// pushAtomic and popAtomic take the probe's slot's lock written out, and
+// keep what they need in locals, so that the compiler loads each field
+// once: the Go code around the two locked instructions is most of what a
+// pair costs beyond them. When the lock is held they hand the operation
+// to a function of its own (pushContended, popContended), called last, so
+// that nothing is kept across that call and the fast path stores nothing
+// before its locked instruction.
 
 func (l *PerCPU[T]) pushAtomic(v T) bool {
-	ll := l.at
 	pr := probe.For()
 	pv := pr.Load()
-	s := pr.Slot(pv, len(ll.slots))
-	if !ll.slots[s].mu.TryLock() {
-		s = ll.lockContended(pr, pv)
+	sts := l.at
+	s := pr.Slot(pv, len(sts))
+	st := &sts[s]
+	if !st.mu.TryLock() {
+		return l.pushContended(v, pr, pv)
 	}
-	x, ok := ll.popFree(s)
-	if !ok {
-		ll.slots[s].mu.Unlock()
+	n := st.len
+	if n == st.cap {
+		st.mu.Unlock()
 		return l.pushAway(v, s)
 	}
-	l.values[x] = v
-	ll.pushUsed(s, x)
-	ll.slots[s].mu.Unlock()
+	l.values[st.lo+n] = v
+	st.len = n + 1
+	st.mu.Unlock()
 	return true
 }
 
 func (l *PerCPU[T]) popAtomic() (T, bool) {
-	ll := l.at
 	pr := probe.For()
 	pv := pr.Load()
-	s := pr.Slot(pv, len(ll.slots))
-	if !ll.slots[s].mu.TryLock() {
-		s = ll.lockContended(pr, pv)
+	sts := l.at
+	s := pr.Slot(pv, len(sts))
+	st := &sts[s]
+	if !st.mu.TryLock() {
+		return l.popContended(pr, pv)
 	}
-	x, ok := ll.popUsed(s)
-	if !ok {
-		ll.slots[s].mu.Unlock()
+	n := st.len
+	if n == 0 {
+		st.mu.Unlock()
 		return l.popAway(s)
 	}
-	v := l.values[x]
+	n--
+	p := &l.values[st.lo+n]
+	v := *p
 	var zero T
-	l.values[x] = zero
-	ll.freeUnlock(s, x)
+	*p = zero // keep nothing alive for the garbage collector
+	st.len = n
+	st.mu.Unlock()
 	return v, true
 }
 
-// pushAway finishes a Push whose slot s had no free node: it takes one
-// from another slot's free list, each slot's lock in turn, and puts v on
-// that slot's list under the same lock. When every other list was empty it looks again with
-// every lock held, which is exact: it reports false only when no slot had
-// a free node at that instant.
+// put pushes v on st's stack, whose lock the caller holds; it reports
+// false, changing nothing, when the stack is full.
+func (l *PerCPU[T]) put(st *slotStack, v T) bool {
+	if st.len == st.cap {
+		return false
+	}
+	l.values[st.lo+st.len] = v
+	st.len++
+	return true
+}
+
+// take pops the top value of st's stack, whose lock the caller holds; ok
+// is false when the stack is empty.
+func (l *PerCPU[T]) take(st *slotStack) (v T, ok bool) {
+	if st.len == 0 {
+		return v, false
+	}
+	st.len--
+	p := &l.values[st.lo+st.len]
+	v = *p
+	var zero T
+	*p = zero
+	return v, true
+}
+
+// pushContended is pushAtomic once the probe's slot was found locked.
+func (l *PerCPU[T]) pushContended(v T, pr probe.Probe, pv uint32) bool {
+	s := lockContended(l.at, (*slotStack).lock, pr, pv)
+	st := &l.at[s]
+	ok := l.put(st, v)
+	st.mu.Unlock()
+	if ok {
+		return true
+	}
+	return l.pushAway(v, s)
+}
+
+// popContended is popAtomic once the probe's slot was found locked.
+func (l *PerCPU[T]) popContended(pr probe.Probe, pv uint32) (T, bool) {
+	s := lockContended(l.at, (*slotStack).lock, pr, pv)
+	st := &l.at[s]
+	v, ok := l.take(st)
+	st.mu.Unlock()
+	if ok {
+		return v, true
+	}
+	return l.popAway(s)
+}
+
+// pushAway finishes a Push whose slot s was full: it puts v on another
+// slot's stack, trying each slot's lock in turn. When every other stack
+// was full it looks again with every lock held, which is exact: it
+// reports false only when every slot was full at that instant.
 func (l *PerCPU[T]) pushAway(v T, s int) bool {
-	ll := l.at
-	n := len(ll.slots)
+	sts := l.at
+	n := len(sts)
 	for k := 1; k < n; k++ {
-		o := (s + k) % n
-		ll.slots[o].mu.Lock()
-		if x, ok := ll.popFree(o); ok {
-			// v goes on slot o's list, under the lock that took the
-			// node: the node is never out of every list, so a Push
-			// confirming "full" meanwhile cannot miss it.
+		st := &sts[(s+k)%n]
+		st.mu.Lock()
+		ok := l.put(st, v)
+		st.mu.Unlock()
+		if ok {
 			l.pushSteals.Add(1)
-			l.values[x] = v
-			ll.pushUsed(o, x)
-			ll.slots[o].mu.Unlock()
-			return true
-		}
-		ll.slots[o].mu.Unlock()
-	}
-	ll.lockAll()
-	for o := range n {
-		if x, ok := ll.popFree(o); ok {
-			l.values[x] = v
-			ll.pushUsed(s, x)
-			ll.unlockAll()
 			return true
 		}
 	}
-	ll.unlockAll()
+	lockAll(sts, (*slotStack).lock)
+	defer unlockAll(sts, (*slotStack).lock)
+	for o := range sts {
+		if l.put(&sts[o], v) {
+			return true
+		}
+	}
 	return false
 }
 
-// popAway finishes a Pop whose slot s had no value: it takes one from
-// another slot's list, each slot's lock in turn. When every other list was
-// empty it looks again with every lock held, which is exact: it reports
-// false only when no slot had a value at that instant.
+// popAway finishes a Pop whose slot s was empty: it takes the top value
+// of another slot's stack, trying each slot's lock in turn. When every
+// other stack was empty it looks again with every lock held, which is
+// exact: it reports false only when every slot was empty at that instant.
 func (l *PerCPU[T]) popAway(s int) (T, bool) {
-	ll := l.at
-	n := len(ll.slots)
-	var zero T
+	sts := l.at
+	n := len(sts)
 	for k := 1; k < n; k++ {
-		o := (s + k) % n
-		ll.slots[o].mu.Lock()
-		if x, ok := ll.popUsed(o); ok {
+		st := &sts[(s+k)%n]
+		st.mu.Lock()
+		v, ok := l.take(st)
+		st.mu.Unlock()
+		if ok {
 			l.popSteals.Add(1)
-			v := l.values[x]
-			l.values[x] = zero
-			ll.freeUnlock(o, x)
-			return v, true
-		}
-		ll.slots[o].mu.Unlock()
-	}
-	ll.lockAll()
-	for o := range n {
-		if x, ok := ll.popUsed(o); ok {
-			v := l.values[x]
-			l.values[x] = zero
-			ll.pushFree(int(ll.home[x]), x)
-			ll.unlockAll()
 			return v, true
 		}
 	}
-	ll.unlockAll()
+	lockAll(sts, (*slotStack).lock)
+	defer unlockAll(sts, (*slotStack).lock)
+	for o := range sts {
+		if v, ok := l.take(&sts[o]); ok {
+			return v, true
+		}
+	}
+	var zero T
 	return zero, false
+}
+
+// lenAtomic counts the values of every slot, one slot's lock at a time.
+func (l *PerCPU[T]) lenAtomic() int {
+	n := 0
+	for s := range l.at {
+		st := &l.at[s]
+		st.mu.Lock()
+		n += int(st.len)
+		st.mu.Unlock()
+	}
+	return n
 }

@@ -3,7 +3,7 @@ package spin
 // Export guts for testing.
 
 // StoreRelease and StoreReleaseGeneric are the release store Unlock uses
-// and its Go twin.
+// and its sync/atomic twin.
 func StoreRelease(p *uint32, v uint32)        { storeRelease(p, v) }
 func StoreReleaseGeneric(p *uint32, v uint32) { storeReleaseGeneric(p, v) }
 
@@ -11,6 +11,6 @@ func StoreReleaseGeneric(p *uint32, v uint32) { storeReleaseGeneric(p, v) }
 // in one binary.
 func (l *Lock) UnlockWith(store func(*uint32, uint32)) { store(&l.w, 0) }
 
-// RaceEnabled reports whether the race detector is on: it cannot see the
-// assembly store, so its tests run with the Go twin only.
+// RaceEnabled reports whether the race detector is on: it takes the plain
+// store for a race, so its tests run with the sync/atomic twin only.
 const RaceEnabled = raceEnabled

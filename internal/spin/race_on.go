@@ -2,6 +2,6 @@
 
 package spin
 
-// raceEnabled: the race detector does not see assembly stores, so Unlock
+// raceEnabled: the race detector takes the plain store for a race, so Unlock
 // releases with sync/atomic for it to see the happens-before edge.
 const raceEnabled = true

@@ -1,14 +1,18 @@
 // Package spin is the spin lock of the Atomic backend's per-slot data: one
-// compare-and-swap to take it, one plain store to release it.
+// atomic swap to take it, one plain store to release it.
 //
 // A locked instruction costs several nanoseconds on current x86 cores, and
 // sync/atomic's Store is one (an XCHG), so a lock released with it costs
 // two. On amd64 a plain store already orders every earlier load and store
-// before it (a release), so Unlock is a plain store, made from assembly so
-// that the compiler keeps it after the caller's accesses. Elsewhere, with
-// -tags purego and under the race detector (which must see the release),
-// Unlock is sync/atomic's Store; on arm64 that is already a store-release
-// (STLR) and needs no assembly.
+// before it (a release), so Unlock is a plain store, made in a function the
+// compiler may not inline, so that it keeps the caller's accesses before
+// it. Elsewhere, with -tags purego and under the race detector (which must
+// see the release), Unlock is sync/atomic's Store; on arm64 that is
+// already a store-release (STLR).
+//
+// TryLock is a swap (test-and-set) rather than a compare-and-swap: on
+// amd64 an XCHG, which costs less than a LOCK CMPXCHG and needs no
+// comparison after it. Swapping 1 into a held lock changes nothing.
 //
 // The lock does not park: a waiter rechecks a few times, then yields the
 // processor between tries, so that a holder that was preempted gets to run
@@ -28,7 +32,7 @@ type Lock struct {
 
 // TryLock takes l if it is free and reports whether it did. It never
 // waits.
-func (l *Lock) TryLock() bool { return atomic.CompareAndSwapUint32(&l.w, 0, 1) }
+func (l *Lock) TryLock() bool { return atomic.SwapUint32(&l.w, 1) == 0 }
 
 // Lock takes l, waiting while another goroutine holds it.
 func (l *Lock) Lock() {

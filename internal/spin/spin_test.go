@@ -8,11 +8,11 @@ import (
 	"github.com/gorseq/rseq/internal/spin"
 )
 
-// TestStoreRelease: the assembly store and its Go twin write the same
-// word, and nothing beside it.
+// TestStoreRelease: the plain store (amd64) and its sync/atomic twin write
+// the same word, and nothing beside it.
 func TestStoreRelease(t *testing.T) {
 	for name, store := range map[string]func(*uint32, uint32){
-		"asm": spin.StoreRelease, "generic": spin.StoreReleaseGeneric,
+		"plain": spin.StoreRelease, "generic": spin.StoreReleaseGeneric,
 	} {
 		w := [3]uint32{0xaaaaaaaa, 0, 0x55555555}
 		for _, v := range []uint32{0, 1, 0xffffffff, 0x12345678} {
@@ -26,17 +26,17 @@ func TestStoreRelease(t *testing.T) {
 
 // TestMutualExclusion: goroutines, more than the CPUs, increment plain
 // counters under one lock, taking it by Lock and by TryLock and releasing
-// it with the assembly store or its Go twin; no increment is lost, and the
+// it with the plain store or its sync/atomic twin; no increment is lost, and the
 // two counters never differ inside the lock (a torn critical section). A
 // lock whose TryLock ignored a holder loses increments here.
 func TestMutualExclusion(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2 * runtime.NumCPU()))
 	for name, store := range map[string]func(*uint32, uint32){
-		"asm": spin.StoreRelease, "generic": spin.StoreReleaseGeneric,
+		"plain": spin.StoreRelease, "generic": spin.StoreReleaseGeneric,
 	} {
 		t.Run(name, func(t *testing.T) {
-			if name == "asm" && spin.RaceEnabled {
-				t.Skip("the race detector does not see assembly stores (Unlock uses the Go twin under it)")
+			if name == "plain" && spin.RaceEnabled {
+				t.Skip("the race detector takes the plain store for a race (Unlock uses the sync/atomic twin under it)")
 			}
 			const workers = 8
 			iters := 100000
