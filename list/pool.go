@@ -21,7 +21,8 @@ import (
 // It is tcmalloc's per-CPU cache in front of a shared depot: each CPU
 // keeps a bounded stack of the indices of free objects; Get pops one and
 // Put pushes one, each in one critical section that finds the CPU's stack
-// by itself. Only when that stack is empty (Get) or full (Put) does a call
+// by itself. Get and Put are each one call into the section code, which
+// the compiler inlines into the caller. Only when that stack is empty (Get) or full (Put) does a call
 // take the slow path: it moves a batch of indices between the CPU's stack
 // and the depot, a mutex-guarded stack shared by every CPU, with that
 // CPU's stack stopped; and when the depot is empty too, Get takes indices
@@ -93,7 +94,7 @@ type pool struct {
 // then the indices, bottom first.
 const (
 	stackCount = 0 // uint64
-	stackIdx   = 8 // [slotCap]uint32
+	stackIdx   = 8 // [l.Max]uint32
 	// maxSlotCap bounds the indices one CPU's stack holds (4 KiB of
 	// indices): tcmalloc's per-CPU caches are of this order.
 	maxSlotCap = 1024

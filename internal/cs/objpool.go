@@ -23,7 +23,8 @@ import (
 // they must do the whole job, as if no section had run (an empty or full
 // stack, a thread without rseq, a stopped slot, too many aborts, the
 // Atomic backend, an address that is not an object's; on platforms without
-// the sections, every call).
+// the sections, every call). PoolGet and PoolPut are declared noescape:
+// the hooks must not keep l or x beyond the call.
 type PoolLayout struct {
 	Stacks  unsafe.Pointer // slot 0's stack
 	Stride  uintptr        // distance between two slots' stacks
