@@ -163,3 +163,23 @@ func (l *PerCPU[T]) TakeSlot(s int) (T, bool) {
 	defer st.mu.Unlock()
 	return l.take(st)
 }
+
+// PoolHome returns the home slot of x, one of p's objects, in the Atomic
+// backend.
+func PoolHome[T any](p *Pool[T], x *T) int {
+	return int(p.c.at.home[p.c.index(unsafe.Pointer(x))])
+}
+
+// PoolHoldSlot takes slot s's lock in the Atomic backend of p and returns
+// what a holder may do: take the top object of slot s's stack (nil when
+// empty), and release the lock.
+func PoolHoldSlot[T any](p *Pool[T], s int) (take func() *T, release func()) {
+	ll := p.c.at
+	ll.slots[s].mu.Lock()
+	return func() *T {
+		if i, ok := ll.popFree(s); ok {
+			return (*T)(p.c.obj(i))
+		}
+		return nil
+	}, ll.slots[s].mu.Unlock
+}
