@@ -344,7 +344,7 @@ func (p *Pool[T]) Len() int { return p.c.len() }
 
 func (p *pool) len() int {
 	if !cs.Enabled() {
-		return p.at.count(true)
+		return p.at.count()
 	}
 	n := 0
 	for s := range cs.Slots() {
@@ -499,10 +499,9 @@ func (p *pool) putSlow(i uint32) {
 }
 
 // The Atomic backend: per slot, a list of free indices behind a spin lock
-// (lockedLists, as PerCPU's free lists). Put (poolPutSlow) returns an index to its home
-// slot's list, so that goroutines on different slots keep to different
-// blocks of objects (and of links), whichever slot an object was taken
-// from.
+// (lockedLists). Put (poolPutSlow) returns an index to its home slot's
+// list, so that goroutines on different slots keep to different blocks of
+// objects (and of links), whichever slot an object was taken from.
 
 // getAtomic finishes a Get whose probe's list was empty (or every Get of
 // a race build): it takes an index from the first list that has one,

@@ -167,13 +167,8 @@ func (ll *lockedLists) pushFree(s int, x uint32) {
 }
 
 // count counts the free indices of every slot, one slot's lock at a time:
-// exact when no caller runs, approximate otherwise. free must be true (the
-// stacks hold free indices only; the argument remains from when PerCPU's
-// values had lists here too).
-func (ll *lockedLists) count(free bool) int {
-	if !free {
-		panic("list: lockedLists holds free indices only")
-	}
+// exact when no caller runs, approximate otherwise.
+func (ll *lockedLists) count() int {
 	n := 0
 	for s := range ll.slots {
 		sl := &ll.slots[s]
