@@ -301,7 +301,11 @@ func (r *Records) pushAtomic(p []byte) (int, error) {
 // It never returns part of a record, nor a record that fails validation
 // (see Corrupt). Pop never blocks producers.
 func (r *Records) Pop(dst []byte) ([]byte, bool) {
-	for s := range fromCurrent {
+	start := cs.CurrentSlot()
+	if out, ok := r.popSlot(start, dst); ok {
+		return out, true
+	}
+	for s := range othersFrom(start) {
 		if out, ok := r.popSlot(s, dst); ok {
 			return out, true
 		}

@@ -183,7 +183,12 @@ func (r *Ring[T]) Cap() int { return int(r.mask + 1) }
 // A successful Push synchronizes before the Pop or Drain that returns v.
 func (r *Ring[T]) Push(v T) bool {
 	if !r.fast {
-		_, ok := r.push(v)
+		var ok bool
+		if r.rseq {
+			_, ok = r.push(v)
+		} else {
+			_, ok = r.pushAtomic(v)
+		}
 		return ok
 	}
 	// The common case in the caller's frame: one call to the section,
@@ -285,7 +290,11 @@ func (r *Ring[T]) pushAtomic(v T) (int, bool) {
 // Wait at once. Pop never blocks producers: consumers claim a value by
 // compare-and-swap on the ring's head, which producers only read.
 func (r *Ring[T]) Pop() (T, bool) {
-	for s := range fromCurrent {
+	start := cs.CurrentSlot()
+	if v, ok := r.popSlot(start, ^uint64(0)); ok {
+		return v, true
+	}
+	for s := range othersFrom(start) {
 		if v, ok := r.popSlot(s, ^uint64(0)); ok {
 			return v, true
 		}

@@ -109,6 +109,22 @@ func fromCurrent(yield func(int) bool) {
 	}
 }
 
+// othersFrom yields every slot but start once, in fromCurrent's order.
+func othersFrom(start int) func(yield func(int) bool) {
+	return func(yield func(int) bool) {
+		for s := start + 1; s < nslots; s++ {
+			if !yield(s) {
+				return
+			}
+		}
+		for s := range start {
+			if !yield(s) {
+				return
+			}
+		}
+	}
+}
+
 func (m *slots) hdr(s int) *slotHdr {
 	return (*slotHdr)(unsafe.Add(m.Base, uintptr(s)*m.Stride))
 }
