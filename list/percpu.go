@@ -97,7 +97,8 @@ type PerCPU[T any] struct {
 	// cleaner clears the free nodes' values once per garbage collection
 	// (percpu_clean.go).
 	stale bool
-	// cleans counts the cleaner's passes, for tests.
+	// cleans counts the cleaner's passes, each once it has armed the next
+	// one, for tests.
 	cleans atomic.Uint64
 
 	// Atomic backend: per slot, a stack of values behind a spin lock.

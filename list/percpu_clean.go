@@ -54,7 +54,8 @@ func armCleaner[T any](w weak.Pointer[PerCPU[T]]) {
 }
 
 // cleanPass is one pass of the cleaner of the list w points to, if it
-// still lives; it arms the next one.
+// still lives; it arms the next one, and only then counts the pass, so
+// that a collection started by whoever saw the count queues the next pass.
 func cleanPass[T any](w weak.Pointer[PerCPU[T]]) {
 	l := w.Value()
 	if l == nil {
@@ -62,6 +63,7 @@ func cleanPass[T any](w weak.Pointer[PerCPU[T]]) {
 	}
 	l.clean()
 	armCleaner(w)
+	l.cleans.Add(1)
 }
 
 // clean clears the value of every node on every free list, with every slot
@@ -81,5 +83,4 @@ func (l *PerCPU[T]) clean() {
 			}
 		}
 	})
-	l.cleans.Add(1)
 }
