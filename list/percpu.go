@@ -80,19 +80,22 @@ var ErrCapacity = errors.New("list: capacity out of range")
 // Create a PerCPU with [NewPerCPU]; the zero PerCPU is not usable.
 type PerCPU[T any] struct {
 	// Read-only after NewPerCPU.
+	// lay, first (see perCPUPopSlow): the RSEQ backend's lists for the
+	// entry points of cs (PerCPUPop, PerCPUClaim, PerCPUPublish); its
+	// PopSlow is set in both backends. lay.Copy is the size of T when Pop
+	// is one section that copies the value out to Pop's stack and moves
+	// the node to the free list (T of at most cs.MaxMemcpy bytes, no race
+	// detector: the free list then has links of its own), leaving the
+	// value's copy in the free node (see stale); otherwise it is above
+	// cs.MaxMemcpy, every Pop takes perCPUPopSlow, and Pop clears the
+	// value itself.
+	lay    cs.PerCPULayout
 	base   unsafe.Pointer // slot 0's per-CPU memory (RSEQ backend)
 	stride uintptr        // distance between two slots' copies
 	values []T            // values[node], len capacity; written by the node's owner only
 	// freeNext is the offset of the free list's links in a slot's memory:
-	// nextOff (the links the value list uses) unless pair is in use.
+	// nextOff (the links the value list uses) unless Pop copies (lay.Copy).
 	freeNext uintptr
-	// pair, unless T is larger than cs.MaxMemcpy or the race detector is
-	// on: the free list has links of its own, so that Pop is one section
-	// that copies the value out to Pop's stack and moves the node to the
-	// free list (cs.ListMoveCopy on amd64), leaving the value's copy in
-	// the free node (see stale). pair.Values is nil otherwise, and Pop
-	// clears the value itself.
-	pair cs.ListPair
 	// stale: T holds pointers and Pop leaves them in free nodes, so a
 	// cleaner clears the free nodes' values once per garbage collection
 	// (percpu_clean.go).
@@ -147,6 +150,7 @@ func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 		return nil, argerr.Range(ErrCapacity, "list: NewPerCPU", "capacity", capacity, 1, MaxCapacity)
 	}
 	l := &PerCPU[T]{values: make([]T, capacity)}
+	l.lay.PopSlow = perCPUPopSlow[T]
 	slots := cs.Slots()
 	share := func(s int) (lo, hi int) { return s * capacity / slots, (s + 1) * capacity / slots }
 	if !cs.Enabled() {
@@ -165,9 +169,12 @@ func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 		return nil, err
 	}
 	l.base, l.stride = m.Base(), m.Stride()
+	l.lay.Base, l.lay.Stride = unsafe.Add(l.base, usedOff), l.stride
+	l.lay.LinksA, l.lay.LinksB = nextOff-usedOff, l.freeNext-usedOff
+	l.lay.Values, l.lay.Size = unsafe.Pointer(unsafe.SliceData(l.values)), unsafe.Sizeof(zero)
+	l.lay.Copy = cs.MaxMemcpy + 1 // every Pop takes perCPUPopSlow
 	if pair {
-		l.pair = cs.ListPair{Base: unsafe.Add(l.base, usedOff), Stride: l.stride, LinksA: nextOff - usedOff,
-			LinksB: l.freeNext - usedOff, Values: unsafe.Pointer(unsafe.SliceData(l.values)), Size: unsafe.Sizeof(zero)}
+		l.lay.Copy = unsafe.Sizeof(zero)
 		l.stale = hasPointers(reflect.TypeFor[T]())
 	}
 	for s := range slots {
@@ -236,6 +243,26 @@ func (l *PerCPU[T]) Push(v T) bool {
 	if !cs.Enabled() {
 		return l.pushAtomic(v)
 	}
+	// Two sections: the first takes a free node of the current slot and
+	// returns its value's address, the second puts the node on the slot's
+	// value list. In between the node is ours alone, and Go code writes
+	// the value, with its write barrier.
+	p, x := cs.PerCPUClaim(&l.lay)
+	if p == nil {
+		return l.pushSlow(v)
+	}
+	cs.RaceAcquire(p)
+	*(*T)(p) = v
+	cs.RaceRelease(p)
+	cs.PerCPUPublish(&l.lay, x)
+	return true
+}
+
+// pushSlow is Push once the claim section did not take a node: the current
+// slot's free list was empty (or the section could not run: no rseq on
+// this thread, a stopped slot, the abort bound; ListPopHere finishes
+// those).
+func (l *PerCPU[T]) pushSlow(v T) bool {
 	x, st := cs.ListPopHere(unsafe.Add(l.base, freeOff), l.stride, l.freeNext-freeOff, nilNode)
 	if st != cs.OK {
 		var ok bool
@@ -247,7 +274,7 @@ func (l *PerCPU[T]) Push(v T) bool {
 	cs.RaceAcquire(unsafe.Pointer(&l.values[x]))
 	l.values[x] = v
 	cs.RaceRelease(unsafe.Pointer(&l.values[x]))
-	cs.ListPushHere(unsafe.Add(l.base, usedOff), l.stride, nextOff-usedOff, x)
+	cs.PerCPUPublish(&l.lay, x)
 	return true
 }
 
@@ -257,21 +284,45 @@ func (l *PerCPU[T]) Push(v T) bool {
 // and false only when the list holds no value whose Push completed before
 // Pop began (see [PerCPU]).
 func (l *PerCPU[T]) Pop() (T, bool) {
-	if l.pair.Values != nil { // the RSEQ backend (see NewPerCPU)
-		// One section: the value copied out to v, on this goroutine's
-		// stack, the node moved to the free list. The copy needs no write
-		// barrier: it writes a stack slot, and the value stays in the
-		// node, so the garbage collector still finds it there. Its stale
-		// copy is overwritten, with Go's write barrier, by the Push that
-		// takes the node next, or by the cleaner.
+	// One call, which inlines into the caller. In the RSEQ backend, with
+	// lay.Copy, it is one section: the value copied out to v, the node
+	// moved to the free list; everything else, the Atomic backend
+	// included, is perCPUPopSlow, called from the section's exit. The
+	// copy needs no write barrier: v is a variable on the caller's stack
+	// (its address goes only to cs.PerCPUPop, which does not keep it, so
+	// the compiler keeps v on the stack), and the value stays in the node,
+	// so the garbage collector still finds it there. Its stale copy is
+	// overwritten, with Go's write barrier, by the Push that takes the
+	// node next, or by the cleaner.
+	var v T
+	ok := cs.PerCPUPop(&l.lay, unsafe.Pointer(&v))
+	return v, ok
+}
+
+// perCPUPopSlow is lay's PopSlow: every Pop that the section did not
+// finish. It stores the value through dst, Pop's v, with Go's barriers.
+func perCPUPopSlow[T any](lay *cs.PerCPULayout, dst unsafe.Pointer) bool {
+	l := (*PerCPU[T])(unsafe.Pointer(lay)) // lay is l's first field
+	v, ok := l.popSlow()
+	*(*T)(dst) = v
+	return ok
+}
+
+// popSlow is Pop without the one-call fast path.
+func (l *PerCPU[T]) popSlow() (T, bool) {
+	if !cs.Enabled() {
+		return l.popAtomic()
+	}
+	if l.lay.Copy <= cs.MaxMemcpy {
+		// The section found the list empty or could not run; the
+		// general move-copy finishes the cases it could not run.
 		var v T
-		if cs.ListMoveCopy(&l.pair, unsafe.Pointer(&v)) == cs.OK {
+		d := cs.ListPair{Base: l.lay.Base, Stride: l.lay.Stride, LinksA: l.lay.LinksA, LinksB: l.lay.LinksB,
+			Values: l.lay.Values, Size: l.lay.Size}
+		if cs.ListMoveCopy(&d, unsafe.Pointer(&v)) == cs.OK {
 			return v, true
 		}
 		return l.popOther()
-	}
-	if !cs.Enabled() {
-		return l.popAtomic()
 	}
 	x, st := cs.ListPopHere(unsafe.Add(l.base, usedOff), l.stride, nextOff-usedOff, nilNode)
 	if st != cs.OK {

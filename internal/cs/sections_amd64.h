@@ -456,6 +456,7 @@ moved:
 #include "metrics_amd64.h"
 #include "ring_amd64.h"
 #include "objpool_amd64.h"
+#include "percpu_amd64.h"
 
 // The functions whose sections get descriptors, each at its sec... index.
 // DATA entries must come in increasing offset order: keep the order of the
