@@ -54,7 +54,8 @@
 #define rCX R12
 
 // PERCPUPOP(sec, noarea): the commit value is built in X0 before the copy,
-// so that the copy can use every scratch register (as LISTMOVECOPY).
+// so that the copy can use every scratch register (as LISTMOVECOPY); a
+// copy of one word (a pointer: the usual T) skips the loop.
 #define PERCPUPOP(sec, noarea) \
 	MOVQ	l+0(FP), rCL; \
 	MOVQ	dst+8(FP), rCD; \
@@ -74,13 +75,18 @@
 	ADDQ	rTop, SI; \
 	MOVQ	(SI)(R12*8), SI; \
 	MOVQ	SI, X0; \
-	MOVQ	R12, X1; \
-	PUNPCKLQDQ	X1, X0; \
+	PINSRQ	$1, R12, X0; \
 	IMULQ	PerCPULayout_Size(rCL), R12; \
 	ADDQ	PerCPULayout_Values(rCL), R12; \
 	MOVQ	PerCPULayout_Copy(rCL), DX; \
-	MOVQ	rCD, DI; \
+	CMPQ	DX, $8; \
+	JNE	loop8; \
+	MOVQ	(R12), rTmp; \
+	MOVQ	rTmp, (rCD); \
+	JMP	commit; \
 loop8: \
+	MOVQ	rCD, DI; \
+loop: \
 	CMPQ	DX, $8; \
 	JB	tail; \
 	MOVQ	(R12), rTmp; \
@@ -88,7 +94,7 @@ loop8: \
 	ADDQ	$8, R12; \
 	ADDQ	$8, DI; \
 	SUBQ	$8, DX; \
-	JMP	loop8; \
+	JMP	loop; \
 tail: \
 	TESTQ	DX, DX; \
 	JZ	commit; \
