@@ -25,7 +25,18 @@ func PerCPUPop(l *PerCPULayout, dst unsafe.Pointer) bool {
 			return true
 		}
 	}
-	return l.PopSlow(l, dst)
+	return l.PopSlow(l, hide(dst))
+}
+
+// hide returns p out of the escape analysis' sight. A call of the func
+// value l.PopSlow would otherwise make dst escape, and Pop's v with it,
+// to the heap: an allocation per Pop, and a value with pointers copied
+// above without write barriers into the heap. The hooks must not keep
+// dst (PerCPULayout), which the asm version's noescape declaration says
+// on amd64; so dst stays on its caller's stack.
+func hide(p unsafe.Pointer) unsafe.Pointer {
+	x := uintptr(p)
+	return *(*unsafe.Pointer)(unsafe.Pointer(&x))
 }
 
 // PerCPUClaim pops a node from the current slot's list B and returns its
