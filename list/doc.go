@@ -37,9 +37,11 @@
 // The backends are described in [github.com/gorseq/rseq], whose Detect
 // reports which one runs; the API and the guarantees are the same in both.
 // In the RSEQ backend Pool's Get and Put are each one critical section
-// that finds the current CPU's stack by itself; PerCPU's fast paths are
-// single critical sections on the current CPU's list (pop a node, publish
-// a node); and the work on another CPU's memory (refilling or spilling a
+// that finds the current CPU's stack by itself; PerCPU's Pop is one
+// critical section that copies the value out and frees its node, and its
+// Push two (take a free node, then, once Go code has written the value,
+// publish the node), each finding the current CPU's lists by itself; Get,
+// Put and Pop are one call each and inline into the caller; and the work on another CPU's memory (refilling or spilling a
 // pool's stack through the depot, taking free nodes or values when the
 // current CPU has none, counting) runs on the slow path that stops that
 // CPU's stack or list. An RCU read-side section is two plain per-CPU

@@ -53,7 +53,8 @@ var ErrCapacity = errors.New("list: capacity out of range")
 // # Popped values and the garbage collector
 //
 // In the RSEQ backend, for a T of at most 4096 bytes (and not under the
-// race detector), Pop copies the value out and leaves the copy in the node
+// race detector), Pop is one critical section, and one call that inlines
+// into its caller: it copies the value out and leaves the copy in the node
 // it frees: clearing it in the same critical section would need a pointer
 // store without Go's write barrier. For a T with pointers, this stale copy
 // keeps what it points to reachable until a Push reuses the node or the
