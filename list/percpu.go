@@ -155,6 +155,7 @@ func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 	slots := cs.Slots()
 	share := func(s int) (lo, hi int) { return s * capacity / slots, (s + 1) * capacity / slots }
 	if !cs.Enabled() {
+		l.lay.PopSlow = perCPUPopAtomic[T] // every Pop comes here: one call less
 		l.at = newSlotStacks(slots, share)
 		return l, nil
 	}
@@ -305,6 +306,14 @@ func (l *PerCPU[T]) Pop() (T, bool) {
 func perCPUPopSlow[T any](lay *cs.PerCPULayout, dst unsafe.Pointer) bool {
 	l := (*PerCPU[T])(unsafe.Pointer(lay)) // lay is l's first field
 	v, ok := l.popSlow()
+	*(*T)(dst) = v
+	return ok
+}
+
+// perCPUPopAtomic is lay's PopSlow in the Atomic backend, where every Pop
+// takes it.
+func perCPUPopAtomic[T any](lay *cs.PerCPULayout, dst unsafe.Pointer) bool {
+	v, ok := (*PerCPU[T])(unsafe.Pointer(lay)).popAtomic()
 	*(*T)(dst) = v
 	return ok
 }
