@@ -222,6 +222,35 @@ TEXT ·ListPushHere(SB), NOSPLIT|NOFRAME, $0-32
 	MOVQ	·hot+hotState_stopBase(SB), rStops; \
 	XORL	rAborts, rAborts
 
+// COPY_COMMIT16 ends a move-copy section: it copies DX bytes from R12 to
+// DI, in whole 8-byte words and then bytes (rTmp is scratch; a value with
+// pointers is 8-aligned and a multiple of 8 long, so every pointer is
+// copied whole), and commits the two heads in X0 to (rTop) with one 16-byte
+// store. It defines the labels copy8, copybytes and commit.
+#define COPY_COMMIT16 \
+copy8: \
+	CMPQ	DX, $8; \
+	JB	copybytes; \
+	MOVQ	(R12), rTmp; \
+	MOVQ	rTmp, (DI); \
+	ADDQ	$8, R12; \
+	ADDQ	$8, DI; \
+	SUBQ	$8, DX; \
+	JMP	copy8; \
+copybytes: \
+	TESTQ	DX, DX; \
+	JZ	commit; \
+	MOVB	(R12), rTmp; \
+	MOVB	rTmp, (DI); \
+	INCQ	R12; \
+	INCQ	DI; \
+	DECQ	DX; \
+	JMP	copybytes; \
+commit: \
+	DELAY(delay); \
+	MOVOU	X0, (rTop); \
+	RET
+
 #define rLP  R13 // list move-copy: the ListPair
 #define rOut R14 // list move-copy: dst
 #define LISTMOVECOPY(sec, noarea) \
@@ -249,28 +278,7 @@ TEXT ·ListPushHere(SB), NOSPLIT|NOFRAME, $0-32
 	IMULQ	DX, R12; \
 	ADDQ	ListPair_Values(rLP), R12; \
 	MOVQ	rOut, DI; \
-loop8: \
-	CMPQ	DX, $8; \
-	JB	tail; \
-	MOVQ	(R12), rTmp; \
-	MOVQ	rTmp, (DI); \
-	ADDQ	$8, R12; \
-	ADDQ	$8, DI; \
-	SUBQ	$8, DX; \
-	JMP	loop8; \
-tail: \
-	TESTQ	DX, DX; \
-	JZ	commit; \
-	MOVB	(R12), rTmp; \
-	MOVB	rTmp, (DI); \
-	INCQ	R12; \
-	INCQ	DI; \
-	DECQ	DX; \
-	JMP	tail; \
-commit: \
-	DELAY(delay); \
-	MOVOU	X0, (rTop); \
-	RET
+	COPY_COMMIT16
 
 // func rseqListMoveCopy(d *ListPair, dst unsafe.Pointer) uint32
 TEXT ·rseqListMoveCopy(SB), NOSPLIT|NOFRAME, $0-20

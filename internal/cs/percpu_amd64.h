@@ -80,34 +80,13 @@
 	ADDQ	PerCPULayout_Values(rCL), R12; \
 	MOVQ	PerCPULayout_Copy(rCL), DX; \
 	CMPQ	DX, $8; \
-	JNE	loop8; \
+	JNE	words; \
 	MOVQ	(R12), rTmp; \
 	MOVQ	rTmp, (rCD); \
 	JMP	commit; \
-loop8: \
+words: \
 	MOVQ	rCD, DI; \
-loop: \
-	CMPQ	DX, $8; \
-	JB	tail; \
-	MOVQ	(R12), rTmp; \
-	MOVQ	rTmp, (DI); \
-	ADDQ	$8, R12; \
-	ADDQ	$8, DI; \
-	SUBQ	$8, DX; \
-	JMP	loop; \
-tail: \
-	TESTQ	DX, DX; \
-	JZ	commit; \
-	MOVB	(R12), rTmp; \
-	MOVB	rTmp, (DI); \
-	INCQ	R12; \
-	INCQ	DI; \
-	DECQ	DX; \
-	JMP	tail; \
-commit: \
-	DELAY(delay); \
-	MOVOU	X0, (rTop); \
-	RET
+	COPY_COMMIT16
 
 // PERCPUCLAIM(sec, noarea, p, x): p and x are the frame slots of the
 // results, written before the commit.
