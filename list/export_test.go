@@ -39,7 +39,7 @@ func (l *PerCPU[T]) PushSlot(s int, v T) bool {
 		}
 		return false
 	}
-	x, st := cs.ListPopHere(unsafe.Add(l.base, freeOff), l.stride, l.freeNext-freeOff, nilNode)
+	x, st := cs.ListPopHere(unsafe.Add(l.lay.Base, freeOff), l.lay.Stride, l.lay.LinksB-freeOff, nilNode)
 	ok := st == cs.OK
 	if !ok {
 		if x, ok = l.steal(freeOff, &l.pushSteals); !ok {

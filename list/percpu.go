@@ -90,13 +90,13 @@ type PerCPU[T any] struct {
 	// value's copy in the free node (see stale); otherwise it is above
 	// cs.MaxMemcpy, every Pop takes perCPUPopSlow, and Pop clears the
 	// value itself.
+	//
+	// lay.Base is slot 0's per-CPU memory (usedOff is 0), lay.Stride the
+	// distance between two slots' copies, and lay.LinksB the offset of
+	// the free list's links in a slot's memory: nextOff (the links the
+	// value list uses) unless Pop copies (lay.Copy).
 	lay    cs.PerCPULayout
-	base   unsafe.Pointer // slot 0's per-CPU memory (RSEQ backend)
-	stride uintptr        // distance between two slots' copies
-	values []T            // values[node], len capacity; written by the node's owner only
-	// freeNext is the offset of the free list's links in a slot's memory:
-	// nextOff (the links the value list uses) unless Pop copies (lay.Copy).
-	freeNext uintptr
+	values []T // values[node], len capacity; written by the node's owner only
 	// stale: T holds pointers and Pop leaves them in free nodes, so a
 	// cleaner clears the free nodes' values once per garbage collection
 	// (percpu_clean.go).
@@ -132,6 +132,9 @@ const (
 	maxPass = 2 * stealBatch // nodes a steal walks to size its batch
 )
 
+// lay.Base is slot 0's memory itself: the value list's head is at its start.
+var _ [0]struct{} = [usedOff]struct{}{}
+
 // stealBatch bounds the nodes one steal moves: half the victim's list, at
 // most this many, so that the next few operations on this CPU find work
 // without another steal, and the victim's list is stopped only briefly.
@@ -160,19 +163,18 @@ func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 		return l, nil
 	}
 	links := uintptr(capacity) * linkLen
-	l.freeNext = nextOff
+	freeNext := uintptr(nextOff)
 	var zero T
 	pair := !cs.RaceEnabled && unsafe.Sizeof(zero) <= cs.MaxMemcpy
 	if pair {
-		l.freeNext = nextOff + links
+		freeNext = nextOff + links
 	}
-	m, err := cs.AllocFor(l, hdrSize+links+(l.freeNext-nextOff), cs.CacheLine)
+	m, err := cs.AllocFor(l, hdrSize+links+(freeNext-nextOff), cs.CacheLine)
 	if err != nil {
 		return nil, err
 	}
-	l.base, l.stride = m.Base(), m.Stride()
-	l.lay.Base, l.lay.Stride = unsafe.Add(l.base, usedOff), l.stride
-	l.lay.LinksA, l.lay.LinksB = nextOff-usedOff, l.freeNext-usedOff
+	l.lay.Base, l.lay.Stride = m.Base(), m.Stride()
+	l.lay.LinksA, l.lay.LinksB = nextOff, freeNext
 	l.lay.Values, l.lay.Size = unsafe.Pointer(unsafe.SliceData(l.values)), unsafe.Sizeof(zero)
 	l.lay.Copy = cs.MaxMemcpy + 1 // every Pop takes perCPUPopSlow
 	if pair {
@@ -196,7 +198,9 @@ func NewPerCPU[T any](capacity int) (*PerCPU[T], error) {
 }
 
 // slot returns slot s's per-CPU memory.
-func (l *PerCPU[T]) slot(s int) unsafe.Pointer { return unsafe.Add(l.base, uintptr(s)*l.stride) }
+func (l *PerCPU[T]) slot(s int) unsafe.Pointer {
+	return unsafe.Add(l.lay.Base, uintptr(s)*l.lay.Stride)
+}
 
 // head returns the head of one of slot s's lists (off is usedOff or freeOff).
 func (l *PerCPU[T]) head(s int, off uintptr) *uint64 {
@@ -207,7 +211,7 @@ func (l *PerCPU[T]) head(s int, off uintptr) *uint64 {
 // memory.
 func (l *PerCPU[T]) next(off uintptr) uintptr {
 	if off == freeOff {
-		return l.freeNext
+		return l.lay.LinksB
 	}
 	return nextOff
 }
@@ -265,7 +269,7 @@ func (l *PerCPU[T]) Push(v T) bool {
 // this thread, a stopped slot, the abort bound; ListPopHere finishes
 // those).
 func (l *PerCPU[T]) pushSlow(v T) bool {
-	x, st := cs.ListPopHere(unsafe.Add(l.base, freeOff), l.stride, l.freeNext-freeOff, nilNode)
+	x, st := cs.ListPopHere(unsafe.Add(l.lay.Base, freeOff), l.lay.Stride, l.lay.LinksB-freeOff, nilNode)
 	if st != cs.OK {
 		var ok bool
 		if x, ok = l.steal(freeOff, &l.pushSteals); !ok {
@@ -334,7 +338,7 @@ func (l *PerCPU[T]) popSlow() (T, bool) {
 		}
 		return l.popOther()
 	}
-	x, st := cs.ListPopHere(unsafe.Add(l.base, usedOff), l.stride, nextOff-usedOff, nilNode)
+	x, st := cs.ListPopHere(unsafe.Add(l.lay.Base, usedOff), l.lay.Stride, nextOff-usedOff, nilNode)
 	if st != cs.OK {
 		return l.popOther()
 	}
@@ -344,7 +348,7 @@ func (l *PerCPU[T]) popSlow() (T, bool) {
 	var zero T
 	l.values[x] = zero // keep nothing alive for the garbage collector
 	cs.RaceRelease(p)
-	cs.ListPushHere(unsafe.Add(l.base, freeOff), l.stride, l.freeNext-freeOff, x)
+	cs.ListPushHere(unsafe.Add(l.lay.Base, freeOff), l.lay.Stride, l.lay.LinksB-freeOff, x)
 	return v, true
 }
 
@@ -362,7 +366,7 @@ func (l *PerCPU[T]) popOther() (T, bool) {
 	var zero T
 	l.values[x] = zero
 	cs.RaceRelease(p)
-	cs.ListPushHere(unsafe.Add(l.base, freeOff), l.stride, l.freeNext-freeOff, x)
+	cs.ListPushHere(unsafe.Add(l.lay.Base, freeOff), l.lay.Stride, l.lay.LinksB-freeOff, x)
 	return v, true
 }
 
