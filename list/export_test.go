@@ -12,7 +12,7 @@ import (
 // Export guts for testing.
 
 // PoolIndexAt is Pool.index for the address at offset off from object 0.
-func PoolIndexAt[T any](p *Pool[T], off uintptr) uint { return p.c.indexAt(off) }
+func PoolIndexAt[T any](p *Pool[T], off uintptr) uint { return uint(cs.PoolIndexAt(&p.c.l, off)) }
 
 // PoolObjectSize is the distance between two of p's objects.
 func PoolObjectSize[T any](p *Pool[T]) uintptr { return p.c.l.Size }

@@ -238,18 +238,9 @@ func (p *Pool[T]) Put(x *T) {
 }
 
 // index returns x's index when x points at one of p's objects, and a
-// number of at least p.n otherwise (Granlund and Montgomery's test for
-// exact division: one multiply and one rotate, where a reciprocal needs a
-// double-width multiply and a check multiply).
-func (p *pool) index(x unsafe.Pointer) uint { return p.indexAt(uintptr(x) - uintptr(p.l.Objs)) }
-
-// indexAt is index for the offset off from object 0. With size = d<<shift,
-// d odd, and inv the inverse of d: off -> rotate_right(off*inv, shift) is a
-// bijection of uint that takes k*size to k for every k*size that fits in a
-// uint, so only an object's offset maps below p.n.
-func (p *pool) indexAt(off uintptr) uint {
-	return bits.RotateLeft(uint(off)*uint(p.l.Inv), -int(p.l.Shift))
-}
+// number of at least p.n otherwise (cs.PoolIndex: exact division, as
+// cs.PoolPut computes it).
+func (p *pool) index(x unsafe.Pointer) uint { return uint(cs.PoolIndex(&p.l, x)) }
 
 // inverse returns the inverse of d, which must be odd, modulo 2^UintSize.
 func inverse(d uint) uint {

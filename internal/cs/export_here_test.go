@@ -40,8 +40,6 @@ var (
 	PoolPutGeneric = poolPutGeneric
 )
 
-var PoolIndexAt = poolIndexAt
-
 const StNotObject = stNotObject
 
 func RawPoolGet(l *PoolLayout) (unsafe.Pointer, Status) {

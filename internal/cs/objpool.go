@@ -41,11 +41,12 @@ type PoolLayout struct {
 // PoolIndex returns x's index in l's array when x points at one of its
 // objects, and a number of at least l.N otherwise.
 func PoolIndex(l *PoolLayout, x unsafe.Pointer) uintptr {
-	return poolIndexAt(l, uintptr(x)-uintptr(l.Objs))
+	return PoolIndexAt(l, uintptr(x)-uintptr(l.Objs))
 }
 
-// poolIndexAt is PoolIndex for the offset off from object 0.
-func poolIndexAt(l *PoolLayout, off uintptr) uintptr {
+// PoolIndexAt is PoolIndex for the address at offset off from object 0
+// (for an offset that no pointer may hold, as in tests).
+func PoolIndexAt(l *PoolLayout, off uintptr) uintptr {
 	return uintptr(bits.RotateLeft(uint(off*l.Inv), -int(l.Shift)))
 }
 
