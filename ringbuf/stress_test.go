@@ -242,14 +242,15 @@ func TestFIFOPerRing(t *testing.T) {
 				for {
 					v, ok := r.PopSlot(s)
 					if !ok {
-						if done.Load() {
-							if _, ok := r.PopSlot(s); !ok {
-								return
-							}
+						if !done.Load() {
+							runtime.Gosched()
 							continue
 						}
-						runtime.Gosched()
-						continue
+						// Every push has returned: one more look sees
+						// whatever is left (a value it finds is counted).
+						if v, ok = r.PopSlot(s); !ok {
+							return
+						}
 					}
 					p, i := split(v)
 					popped[s][p] = append(popped[s][p], i)
