@@ -3,8 +3,10 @@ package counter_test
 import (
 	"encoding/json"
 	"expvar"
+	"fmt"
 	"math"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gorseq/rseq/counter"
@@ -69,11 +71,16 @@ func TestExpvarJSON(t *testing.T) {
 	}
 }
 
+var expvarRuns atomic.Int64
+
 func TestExpvarPublish(t *testing.T) {
 	c := counter.New()
 	c.Add(3)
-	expvar.Publish("counter_test_requests", c)
-	if got := expvar.Get("counter_test_requests").String(); got != "3" {
+	// expvar names are process-wide and Publish panics on a second use,
+	// so each run (-count) takes its own name.
+	name := fmt.Sprintf("counter_test_requests_%d", expvarRuns.Add(1))
+	expvar.Publish(name, c)
+	if got := expvar.Get(name).String(); got != "3" {
 		t.Errorf("published counter: %s", got)
 	}
 }

@@ -17,8 +17,13 @@ import (
 
 const poolMax = 8 // indices a stack holds
 
+// slowMark is what poolLayout's GetSlow returns: no object of any pool,
+// so a test tells the hook's answer from the section's.
+var slowMark byte
+
 // poolLayout returns a layout for n objects size bytes apart in objs, on
-// mem's stacks, with hooks that count their calls and return nil.
+// mem's stacks, with hooks that count their calls (GetSlow returns
+// &slowMark).
 func poolLayout(mem cs.Mem, objs []byte, n int, size uintptr, slow *int) *cs.PoolLayout {
 	shift := bits.TrailingZeros(uint(size))
 	d := uint(size) >> shift
@@ -29,7 +34,7 @@ func poolLayout(mem cs.Mem, objs []byte, n int, size uintptr, slow *int) *cs.Poo
 	return &cs.PoolLayout{
 		Stacks: mem.Base(), Stride: mem.Stride(), Max: poolMax,
 		Objs: unsafe.Pointer(&objs[0]), Size: size, Inv: uintptr(inv), Shift: uintptr(shift), N: uintptr(n),
-		GetSlow: func(*cs.PoolLayout) unsafe.Pointer { *slow++; return nil },
+		GetSlow: func(*cs.PoolLayout) unsafe.Pointer { *slow++; return unsafe.Pointer(&slowMark) },
 		PutSlow: func(*cs.PoolLayout, unsafe.Pointer) { *slow++ },
 	}
 }
@@ -93,10 +98,16 @@ func checkPool(t *testing.T, mem cs.Mem, raw bool, r *rand.Rand, size uintptr) {
 		if !raw && slow != 0 {
 			// The slow path: the section wrote nothing, and it must
 			// take it for every call the generic version does not
-			// commit.
-			gst = wst
+			// commit. A Get returns the hook's answer.
+			if get && got != unsafe.Pointer(&slowMark) {
+				t.Fatalf("op %d: PoolGet called GetSlow but returned %p, not its result", k, got)
+			}
+			got, gst = want, wst
 			if wst == cs.OK {
-				after = before // a stopped slot, no rseq here: possible, and then nothing written
+				// A stopped slot, a thread not registered yet (the
+				// module's own registration does it in the slow path)
+				// or the abort bound: possible, and nothing written.
+				after = before
 				ref = [len(ref)]byte{}
 				for i, v := range before {
 					*(*uint32)(unsafe.Add(rp, 8+4*i)) = v
@@ -115,7 +126,7 @@ func checkPool(t *testing.T, mem cs.Mem, raw bool, r *rand.Rand, size uintptr) {
 			continue // a status for the slow path: nothing written
 		}
 		if got != want || gst != wst {
-			t.Fatalf("op %d (get %v, x %p): asm = %p, %v; generic = %p, %v", k, get, x, got, gst, want, wst)
+			t.Fatalf("op %d (get %v, x %p, raw %v): asm = %p, %v; generic = %p, %v (hook calls %d)", k, get, x, raw, got, gst, want, wst, slow)
 		}
 		changed := 0
 		for s := range cs.Slots() {
@@ -150,6 +161,20 @@ func TestPoolSectionsGeneric(t *testing.T) {
 				checkPool(t, mem, raw, r, size)
 			}
 		}
+	}
+	// Every slot stopped: each PoolGet and PoolPut must call its hook,
+	// also where the generic version commits (as on a thread the module
+	// has not registered yet, which the VM runs see).
+	for s := range cs.Slots() {
+		cs.LockSlot(s)
+	}
+	defer func() {
+		for s := range cs.Slots() {
+			cs.UnlockSlot(s)
+		}
+	}()
+	for _, size := range []uintptr{3, 40} {
+		checkPool(t, mem, false, r, size)
 	}
 }
 
