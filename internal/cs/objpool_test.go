@@ -165,17 +165,11 @@ func TestPoolSectionsGeneric(t *testing.T) {
 	// Every slot stopped: each PoolGet and PoolPut must call its hook,
 	// also where the generic version commits (as on a thread the module
 	// has not registered yet, which the VM runs see).
-	for s := range cs.Slots() {
-		cs.LockSlot(s)
-	}
-	defer func() {
-		for s := range cs.Slots() {
-			cs.UnlockSlot(s)
+	cs.ExclusiveAll(func() {
+		for _, size := range []uintptr{3, 40} {
+			checkPool(t, mem, false, r, size)
 		}
-	}()
-	for _, size := range []uintptr{3, 40} {
-		checkPool(t, mem, false, r, size)
-	}
+	})
 }
 
 // TestPoolIndex: PoolIndex is division for every object and at least N
